@@ -1,0 +1,280 @@
+//! The command line every pipeline binary gets from [`main`](crate::main).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Arg, ArgAction, Command};
+
+use crate::compiler::{Compiler, Target};
+use crate::spec::component::{sanitize_name, ComponentSpec};
+use crate::spec::pipeline::Pipeline;
+
+fn command(bin: &str) -> Command {
+    let binary = Arg::new("binary")
+        .long("binary")
+        .value_name("PATH")
+        .help("Absolute path of this binary inside the image [default: /usr/local/bin/<this binary's name>]");
+    let image = Arg::new("image").long("image").value_name("IMAGE").help(
+        "Run every component in IMAGE (an image that holds this binary) instead of its base_image",
+    );
+    Command::new(bin.to_owned())
+        .about("A Kubeflow Pipelines pipeline built with kfp-rs.\n\nWith no command, compiles the pipeline for KFP v1 to <pipeline-name>.yaml.")
+        .subcommand_required(false)
+        .disable_help_subcommand(true)
+        .subcommand(
+            Command::new("compile")
+                .about("Compile the pipeline to YAML for a KFP cluster")
+                .arg(
+                    Arg::new("target")
+                        .long("target")
+                        .value_name("TARGET")
+                        .value_parser(["v1", "v2"])
+                        .default_value("v1")
+                        .help("v1: Argo Workflow for KFP 1.x; v2: pipeline IR for KFP 2.x"),
+                )
+                .arg(
+                    Arg::new("output")
+                        .short('o')
+                        .long("output")
+                        .value_name("PATH")
+                        .help("Where to write the YAML (`-` for stdout) [default: <pipeline-name>.yaml]"),
+                )
+                .arg(binary.clone())
+                .arg(image.clone())
+                .arg(
+                    Arg::new("timestamp")
+                        .long("timestamp")
+                        .action(ArgAction::SetTrue)
+                        .help("Write kfp's pipeline_compilation_time annotation (v1)"),
+                ),
+        )
+        .subcommand(
+            Command::new("component")
+                .about("Run one component, as the pod does (used by the compiled YAML)")
+                .arg(Arg::new("name").required(true).value_name("COMPONENT"))
+                .arg(
+                    Arg::new("args")
+                        .num_args(0..)
+                        .allow_hyphen_values(true)
+                        .trailing_var_arg(true)
+                        .value_name("KFP_ARGS"),
+                )
+                .disable_help_flag(true),
+        )
+        .subcommand(
+            Command::new("dockerfile")
+                .about("Write a Dockerfile per distinct base image that adds this binary where the YAML runs it")
+                .arg(
+                    Arg::new("dir")
+                        .short('o')
+                        .long("output-dir")
+                        .value_name("DIR")
+                        .default_value(".")
+                        .help("Folder to write the Dockerfiles to"),
+                )
+                .arg(binary),
+        )
+        .subcommand(Command::new("components").about("List the components this binary can run"))
+}
+
+/// Runs the pipeline binary's command line (`std::env::args_os()`) and exits.
+///
+/// - no arguments: compile for KFP v1 to `<pipeline-name>.yaml`;
+/// - `compile [--target v1|v2] [-o PATH]`;
+/// - `component <name> [KFP args...]`: run one component in the pod;
+/// - `dockerfile [-o DIR]`: Dockerfiles that add this binary to each base image;
+/// - `--help`.
+pub fn main(pipeline: impl FnOnce() -> Pipeline) -> ! {
+    let code = run(std::env::args_os().collect(), pipeline);
+    std::process::exit(i32::from(code))
+}
+
+/// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
+/// status.
+pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
+    let bin = argv
+        .first()
+        .map(|a| {
+            Path::new(a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_else(|| "pipeline".to_owned());
+    let matches = match command(&bin).try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let pipeline = pipeline();
+    match matches.subcommand() {
+        None => compile(&pipeline, Target::V1, None, Compiler::new(), None),
+        Some(("compile", m)) => {
+            let target = m
+                .get_one::<String>("target")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_default();
+            let mut compiler = Compiler::new().timestamp(m.get_flag("timestamp"));
+            if let Some(b) = m.get_one::<String>("binary") {
+                compiler = compiler.binary_path(b.clone());
+            }
+            compile(
+                &pipeline,
+                target,
+                m.get_one::<String>("output").map(PathBuf::from),
+                compiler,
+                m.get_one::<String>("image").cloned(),
+            )
+        }
+        Some(("component", m)) => {
+            let name = m.get_one::<String>("name").cloned().unwrap_or_default();
+            let args: Vec<String> = m
+                .get_many::<String>("args")
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+            crate::runtime::run_component(&pipeline.components(), &name, &args)
+        }
+        Some(("components", _)) => {
+            for c in pipeline.components() {
+                println!("{}\t{}", c.key, c.name);
+            }
+            0
+        }
+        Some(("dockerfile", m)) => {
+            let mut compiler = Compiler::new();
+            if let Some(b) = m.get_one::<String>("binary") {
+                compiler = compiler.binary_path(b.clone());
+            }
+            let dir = m
+                .get_one::<String>("dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
+            dockerfiles(&pipeline, &compiler, &dir)
+        }
+        Some((other, _)) => {
+            eprintln!("error: unknown command `{other}`");
+            2
+        }
+    }
+}
+
+/// Replaces every component's image with `image`.
+pub fn with_image(pipeline: &Pipeline, image: &str) -> Pipeline {
+    let mut p = pipeline.clone();
+    let mut replaced: Vec<(Arc<ComponentSpec>, Arc<ComponentSpec>)> = Vec::new();
+    for task in &mut p.tasks {
+        let new = match replaced
+            .iter()
+            .find(|(old, _)| Arc::ptr_eq(old, &task.component))
+        {
+            Some((_, new)) => new.clone(),
+            None => {
+                let mut c = (*task.component).clone();
+                c.base_image = Some(image.to_owned());
+                let new = Arc::new(c);
+                replaced.push((task.component.clone(), new.clone()));
+                new
+            }
+        };
+        task.component = new;
+    }
+    p
+}
+
+fn compile(
+    pipeline: &Pipeline,
+    target: Target,
+    output: Option<PathBuf>,
+    compiler: Compiler,
+    image: Option<String>,
+) -> u8 {
+    let owned;
+    let pipeline = match &image {
+        Some(image) => {
+            owned = with_image(pipeline, image);
+            &owned
+        }
+        None => pipeline,
+    };
+    let yaml = match compiler.compile(pipeline, target) {
+        Ok(y) => y,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    const K8S_LIMIT: usize = 1_572_864;
+    if yaml.len() > K8S_LIMIT {
+        eprintln!(
+            "warning: the compiled YAML is {:.2} MiB; Kubernetes rejects objects over about 1.5 MiB",
+            yaml.len() as f64 / 1_048_576.0
+        );
+    }
+    let path =
+        output.unwrap_or_else(|| PathBuf::from(format!("{}.yaml", sanitize_name(&pipeline.name))));
+    if path.as_os_str() == "-" {
+        print!("{yaml}");
+        return 0;
+    }
+    match std::fs::write(&path, yaml) {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            1
+        }
+    }
+}
+
+/// The Dockerfile that adds the binary at `binary_path` to `base_image`.
+pub fn dockerfile(base_image: &str, binary_path: &str) -> String {
+    let file = Path::new(binary_path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pipeline".to_owned());
+    format!(
+        "# Adds the pipeline binary to {base_image}.\n\
+         # Build the binary for the image's platform first, then from the folder holding `{file}`:\n\
+         #   docker build -f <this file> -t <registry>/<image>:<tag> .\n\
+         FROM {base_image}\n\
+         COPY {file} {binary_path}\n\
+         RUN chmod 0755 {binary_path}\n"
+    )
+}
+
+fn dockerfiles(pipeline: &Pipeline, compiler: &Compiler, dir: &Path) -> u8 {
+    let mut images: Vec<String> = pipeline
+        .components()
+        .iter()
+        .map(|c| {
+            c.base_image
+                .clone()
+                .unwrap_or_else(|| crate::compiler::v1::DEFAULT_IMAGE.to_owned())
+        })
+        .collect();
+    images.sort();
+    images.dedup();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return 1;
+    }
+    for image in &images {
+        let name = if images.len() == 1 {
+            "Dockerfile".to_owned()
+        } else {
+            format!("Dockerfile.{}", sanitize_name(image))
+        };
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, dockerfile(image, compiler.get_binary_path())) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return 1;
+        }
+        println!("{}\t{image}", path.display());
+    }
+    0
+}

@@ -1,0 +1,132 @@
+//! Checks that hold for every target: graph errors and names.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Target;
+use crate::error::{BuildError, CompileError};
+use crate::spec::component::sanitize_name;
+use crate::spec::pipeline::{Arg, Pipeline};
+
+/// Every problem with `pipeline` that stops it compiling for `target`.
+pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
+    let mut errors = pipeline.errors.clone();
+    let sanitized = sanitize_name(&pipeline.name);
+    let valid_name = match target {
+        Target::V1 => !sanitized.is_empty() && sanitized.len() <= 128,
+        Target::V2 => {
+            !sanitized.is_empty()
+                && sanitized.len() <= 128
+                && sanitized
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }
+    };
+    if !valid_name {
+        errors.push(BuildError::InvalidPipelineName {
+            name: pipeline.name.clone(),
+            sanitized,
+        });
+    }
+    if pipeline.tasks.is_empty() {
+        errors.push(BuildError::EmptyPipeline {
+            pipeline: pipeline.name.clone(),
+        });
+    }
+    let mut keys: HashMap<&str, usize> = HashMap::new();
+    for (i, task) in pipeline.tasks.iter().enumerate() {
+        match keys.get(task.component.key.as_str()) {
+            Some(&j) if !Arc::ptr_eq(&pipeline.tasks[j].component, &task.component) => {
+                errors.push(BuildError::DuplicateComponentKey {
+                    key: task.component.key.clone(),
+                    first: pipeline.tasks[j].name.clone(),
+                    second: task.name.clone(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                keys.insert(&task.component.key, i);
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(pipeline) {
+        errors.push(BuildError::Cycle { tasks: cycle });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CompileError {
+            pipeline: pipeline.name.clone(),
+            errors,
+        })
+    }
+}
+
+/// The upstream tasks of each task (data edges and `after`), by index, deduplicated.
+pub(crate) fn upstream(pipeline: &Pipeline) -> Vec<Vec<usize>> {
+    pipeline
+        .tasks
+        .iter()
+        .map(|t| {
+            let mut ups: Vec<usize> = t
+                .args
+                .iter()
+                .flatten()
+                .filter_map(|a| match a {
+                    Arg::Output { task, .. } if task.pipeline == pipeline.id => Some(task.index),
+                    _ => None,
+                })
+                .chain(
+                    t.after
+                        .iter()
+                        .filter(|a| a.pipeline == pipeline.id)
+                        .map(|a| a.index),
+                )
+                .filter(|&i| i < pipeline.tasks.len())
+                .collect();
+            ups.sort_unstable();
+            ups.dedup();
+            ups
+        })
+        .collect()
+}
+
+fn find_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
+    let ups = upstream(pipeline);
+    // Iterative DFS with colours; 0 = new, 1 = on stack, 2 = done.
+    let mut colour = vec![0u8; ups.len()];
+    for start in 0..ups.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        colour[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&up) = ups[node].get(*next) {
+                *next += 1;
+                match colour[up] {
+                    0 => {
+                        colour[up] = 1;
+                        stack.push((up, 0));
+                    }
+                    1 => {
+                        let pos = stack.iter().position(|&(n, _)| n == up).unwrap_or(0);
+                        // The stack runs downstream → upstream; show the cycle in data order.
+                        let mut cycle: Vec<String> = stack[pos..]
+                            .iter()
+                            .map(|&(n, _)| pipeline.tasks[n].name.clone())
+                            .collect();
+                        cycle.reverse();
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,570 @@
+//! The handles a pipeline function works with: tasks, their outputs and pipeline parameters.
+//!
+//! A `#[pipeline]` function runs once, when the pipeline is built. Each component call in its
+//! body adds a task to the pipeline being built and returns a [`Task`]; the task's outputs and
+//! the pipeline's parameters are typed placeholders ([`TaskOutput`], [`Param`]) that can only
+//! be passed to inputs of the same type.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::BuildError;
+use crate::spec::component::{sanitize_name, ComponentSpec};
+use crate::spec::pipeline::{Arg, ParamSpec, Pipeline, TaskId, TaskSpec};
+use crate::types::KfpType;
+
+static NEXT_PIPELINE_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static BUILDING: RefCell<Vec<Builder>> = const { RefCell::new(Vec::new()) };
+}
+
+struct Builder {
+    pipeline: Pipeline,
+    names: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl Builder {
+    fn unique_name(&mut self, base: &str) -> String {
+        // kfp's `_make_name_unique_by_adding_index`, with a per-name counter so that
+        // thousands of uses of one component stay linear.
+        let base = if base.is_empty() { "task" } else { base };
+        let name = if self.names.contains(base) {
+            let mut i = self.next_suffix.get(base).copied().unwrap_or(2);
+            while self.names.contains(&format!("{base}-{i}")) {
+                i += 1;
+            }
+            self.next_suffix.insert(base.to_owned(), i + 1);
+            format!("{base}-{i}")
+        } else {
+            base.to_owned()
+        };
+        self.names.insert(name.clone());
+        name
+    }
+}
+
+fn with_pipeline<R>(pipeline: u64, f: impl FnOnce(&mut Builder) -> R) -> Option<R> {
+    BUILDING.with(|stack| {
+        let mut stack = stack.borrow_mut();
+        stack
+            .iter_mut()
+            .rev()
+            .find(|b| b.pipeline.id == pipeline)
+            .map(f)
+    })
+}
+
+fn with_current<R>(f: impl FnOnce(&mut Builder) -> R) -> Option<R> {
+    BUILDING.with(|stack| stack.borrow_mut().last_mut().map(f))
+}
+
+/// Builds a pipeline: runs `body` with a fresh pipeline as the current one, so that component
+/// calls inside it add tasks there. `#[pipeline]` calls this; it can also be called by hand.
+///
+/// ```
+/// let p = kfp_core::build_pipeline("empty", None, |_| {});
+/// assert_eq!(p.name, "empty");
+/// assert!(p.tasks.is_empty());
+/// ```
+pub fn build_pipeline(
+    name: &str,
+    description: Option<&str>,
+    body: impl FnOnce(&mut Params),
+) -> Pipeline {
+    let id = NEXT_PIPELINE_ID.fetch_add(1, Ordering::Relaxed);
+    let pipeline = Pipeline {
+        name: name.to_owned(),
+        description: description.map(str::to_owned),
+        params: Vec::new(),
+        tasks: Vec::new(),
+        errors: Vec::new(),
+        id,
+    };
+    BUILDING.with(|stack| {
+        stack.borrow_mut().push(Builder {
+            pipeline,
+            names: HashSet::new(),
+            next_suffix: HashMap::new(),
+        })
+    });
+    let mut params = Params { pipeline: id };
+    body(&mut params);
+    let builder = BUILDING.with(|stack| {
+        let mut stack = stack.borrow_mut();
+        let pos = stack.iter().rposition(|b| b.pipeline.id == id);
+        pos.map(|p| stack.remove(p))
+    });
+    match builder {
+        Some(b) => b.pipeline,
+        // Unreachable in practice: only this function pops its own builder.
+        None => Pipeline {
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+            params: Vec::new(),
+            tasks: Vec::new(),
+            errors: vec![BuildError::Internal("pipeline builder lost".into())],
+            id,
+        },
+    }
+}
+
+/// Declares the parameters of the pipeline being built.
+#[derive(Debug)]
+pub struct Params {
+    pipeline: u64,
+}
+
+impl Params {
+    /// Declares a parameter called `name` with an optional default and returns its handle.
+    pub fn param<T: KfpType>(&mut self, name: &'static str, default: Option<T>) -> Param<T> {
+        let spec = ParamSpec {
+            name: name.to_owned(),
+            kind: T::KIND,
+            default: default.as_ref().map(KfpType::to_json),
+            optional: T::OPTIONAL,
+        };
+        with_pipeline(self.pipeline, |b| b.pipeline.params.push(spec));
+        Param {
+            name,
+            _t: PhantomData,
+        }
+    }
+
+    /// Declares a parameter whose default is a constant [`Arg`] (what `#[pipeline]` emits for
+    /// `#[kfp(default = ...)]`); anything but a constant is a build error.
+    pub fn param_with_default_arg<T: KfpType>(
+        &mut self,
+        name: &'static str,
+        default: Arg,
+    ) -> Param<T> {
+        let value = match default {
+            Arg::Constant(v) => Some(v),
+            _ => {
+                let name = name.to_owned();
+                with_pipeline(self.pipeline, |b| {
+                    b.pipeline.errors.push(BuildError::InvalidSetting {
+                        task: format!("(pipeline parameter {name})"),
+                        setting: "default".into(),
+                        value: "a placeholder".into(),
+                        expected: "a constant".into(),
+                    })
+                });
+                None
+            }
+        };
+        let spec = ParamSpec {
+            name: name.to_owned(),
+            kind: T::KIND,
+            default: value.filter(|v| !v.is_null()),
+            optional: T::OPTIONAL,
+        };
+        with_pipeline(self.pipeline, |b| b.pipeline.params.push(spec));
+        Param {
+            name,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// A pipeline parameter of type `T`, as seen inside the pipeline function.
+///
+/// It is a placeholder: pass it to a component input of type `T`.
+pub struct Param<T> {
+    name: &'static str,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Param<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Param<T> {}
+
+impl<T> std::fmt::Debug for Param<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Param({})", self.name)
+    }
+}
+
+impl<T> Param<T> {
+    /// The parameter's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A task: one use of a component in a pipeline. `O` is what its outputs look like
+/// (`()`, a [`TaskOutput`], or a named-outputs handle struct).
+pub struct Task<O = ()> {
+    id: TaskId,
+    _o: PhantomData<fn() -> O>,
+}
+
+impl<O> Clone for Task<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O> Copy for Task<O> {}
+
+impl<O> std::fmt::Debug for Task<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Task#{}", self.id.index)
+    }
+}
+
+impl<O> Task<O> {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The task's unique name in the pipeline (`train`, `show-2`).
+    pub fn name(&self) -> String {
+        with_pipeline(self.id.pipeline, |b| {
+            b.pipeline.tasks.get(self.id.index).map(|t| t.name.clone())
+        })
+        .flatten()
+        .unwrap_or_default()
+    }
+
+    fn update(self, f: impl FnOnce(&mut TaskSpec)) -> Self {
+        with_pipeline(self.id.pipeline, |b| {
+            if let Some(t) = b.pipeline.tasks.get_mut(self.id.index) {
+                f(t);
+            }
+        });
+        self
+    }
+
+    /// Sets the name the KFP UI shows for this task (`set_display_name`).
+    pub fn set_display_name(self, name: &str) -> Self {
+        let name = name.to_owned();
+        self.update(|t| t.display_name = Some(name))
+    }
+
+    /// Runs this task only after `other` has finished, without passing data.
+    pub fn after<P>(self, other: &Task<P>) -> Self {
+        let other = other.id;
+        if other == self.id {
+            let task = self.name();
+            with_pipeline(self.id.pipeline, |b| {
+                b.pipeline.errors.push(BuildError::AfterSelf { task })
+            });
+            return self;
+        }
+        if other.pipeline != self.id.pipeline {
+            let task = self.name();
+            with_pipeline(self.id.pipeline, |b| {
+                b.pipeline
+                    .errors
+                    .push(BuildError::ForeignTask { task, input: None })
+            });
+            return self;
+        }
+        self.update(|t| {
+            if !t.after.contains(&other) {
+                t.after.push(other)
+            }
+        })
+    }
+
+    /// Lets KFP reuse a cached result of this task (the default) or not.
+    pub fn set_caching_options(self, enable_caching: bool) -> Self {
+        self.update(|t| t.caching = enable_caching)
+    }
+
+    /// The task's outputs: a [`TaskOutput`] for a single return value, or the named-outputs
+    /// handle struct of a component that returns a `#[derive(Outputs)]` struct.
+    pub fn outputs(&self) -> O
+    where
+        O: OutputHandles,
+    {
+        O::from_task(self.id)
+    }
+}
+
+impl<T> Task<TaskOutput<T>> {
+    /// The task's single output (kfp's `task.output`).
+    pub fn output(&self) -> TaskOutput<T> {
+        TaskOutput::new(self.id, "Output")
+    }
+}
+
+/// The task-side view of a component's outputs; implemented for `()`, [`TaskOutput`] and the
+/// handle structs `#[derive(Outputs)]` generates.
+pub trait OutputHandles {
+    /// The handles for the outputs of task `task`.
+    fn from_task(task: TaskId) -> Self;
+}
+
+impl OutputHandles for () {
+    fn from_task(_: TaskId) -> Self {}
+}
+
+impl<T> OutputHandles for TaskOutput<T> {
+    fn from_task(task: TaskId) -> Self {
+        TaskOutput::new(task, "Output")
+    }
+}
+
+/// An output of type `T` of an upstream task: a placeholder for a component input of type `T`.
+pub struct TaskOutput<T> {
+    task: TaskId,
+    name: &'static str,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for TaskOutput<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for TaskOutput<T> {}
+
+impl<T> std::fmt::Debug for TaskOutput<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TaskOutput(#{}.{})", self.task.index, self.name)
+    }
+}
+
+impl<T> TaskOutput<T> {
+    /// The output `name` of task `task`.
+    pub fn new(task: TaskId, name: &'static str) -> Self {
+        TaskOutput {
+            task,
+            name,
+            _t: PhantomData,
+        }
+    }
+
+    /// The producing task.
+    pub fn task(&self) -> TaskId {
+        self.task
+    }
+
+    /// The output's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A value that can be passed to a component input of type `T`: a constant of type `T`, a
+/// [`Param<T>`] or a [`TaskOutput<T>`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be passed to a component input of type `{T}`",
+    label = "expected a `{T}`, a `Param<{T}>` or a `TaskOutput<{T}>` here",
+    note = "a task output or pipeline parameter feeds only an input of the same type"
+)]
+pub trait IntoArg<T> {
+    /// Where the value comes from.
+    fn into_arg(self) -> Arg;
+}
+
+impl<T: KfpType> IntoArg<T> for TaskOutput<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Output {
+            task: self.task,
+            output: self.name.to_owned(),
+        }
+    }
+}
+
+impl<T: KfpType> IntoArg<T> for &TaskOutput<T> {
+    fn into_arg(self) -> Arg {
+        IntoArg::<T>::into_arg(*self)
+    }
+}
+
+impl<T: KfpType> IntoArg<T> for Param<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Param(self.name.to_string())
+    }
+}
+
+impl<T: KfpType> IntoArg<T> for &Param<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Param(self.name.to_string())
+    }
+}
+
+macro_rules! constant_args {
+    ($($t:ty),*) => {$(
+        impl IntoArg<$t> for $t {
+            fn into_arg(self) -> Arg {
+                Arg::Constant(KfpType::to_json(&self))
+            }
+        }
+    )*};
+}
+constant_args!(bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, String);
+
+impl IntoArg<String> for &str {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(Value::String(self.to_owned()))
+    }
+}
+
+impl IntoArg<String> for &String {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(Value::String(self.clone()))
+    }
+}
+
+impl<T: KfpType> IntoArg<Vec<T>> for Vec<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self.to_json())
+    }
+}
+
+impl<T: KfpType, const N: usize> IntoArg<Vec<T>> for [T; N] {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(Value::Array(self.iter().map(KfpType::to_json).collect()))
+    }
+}
+
+impl<T: KfpType> IntoArg<std::collections::BTreeMap<String, T>>
+    for std::collections::BTreeMap<String, T>
+{
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self.to_json())
+    }
+}
+
+impl<T: KfpType, S: std::hash::BuildHasher + Default> IntoArg<HashMap<String, T, S>>
+    for HashMap<String, T, S>
+{
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self.to_json())
+    }
+}
+
+/// A `serde_json::json!({...})` constant for a map input; anything but an object is a build
+/// error naming the task and input.
+impl IntoArg<serde_json::Map<String, Value>> for Value {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self)
+    }
+}
+
+/// A `serde_json::json!([...])` constant for a list input.
+impl IntoArg<Vec<Value>> for Value {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self)
+    }
+}
+
+impl IntoArg<serde_json::Map<String, Value>> for serde_json::Map<String, Value> {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(Value::Object(self))
+    }
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> IntoArg<crate::Json<T>> for crate::Json<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self.to_json())
+    }
+}
+
+/// The value of an optional input: a `Some`/`None` constant, or anything that feeds `T`.
+impl<T: KfpType> IntoArg<Option<T>> for Option<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(self.to_json())
+    }
+}
+
+impl<T: KfpType> IntoArg<Option<T>> for TaskOutput<T> {
+    fn into_arg(self) -> Arg {
+        IntoArg::<T>::into_arg(self)
+    }
+}
+
+impl<T: KfpType> IntoArg<Option<T>> for Param<T> {
+    fn into_arg(self) -> Arg {
+        IntoArg::<T>::into_arg(self)
+    }
+}
+
+/// Adds a task running `component` with `args` to the pipeline being built. Generated code
+/// calls this through `__private`; `args` has one entry per input.
+pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>) -> Task<O> {
+    let added = with_current(|b| {
+        let pipeline = b.pipeline.id;
+        let name = b.unique_name(&sanitize_name(&component.name));
+        for (input, arg) in component.inputs.iter().zip(&args) {
+            match arg {
+                Some(Arg::Output { task, .. }) if task.pipeline != pipeline => {
+                    b.pipeline.errors.push(BuildError::ForeignTask {
+                        task: name.clone(),
+                        input: Some(input.name.clone()),
+                    });
+                }
+                Some(Arg::Constant(v)) if !constant_fits(v, input.kind, input.optional) => {
+                    b.pipeline.errors.push(BuildError::InvalidSetting {
+                        task: name.clone(),
+                        setting: format!("input `{}`", input.name),
+                        value: v.to_string(),
+                        expected: format!("a {} constant", input.kind),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let index = b.pipeline.tasks.len();
+        b.pipeline.tasks.push(TaskSpec {
+            name,
+            component,
+            args: args
+                .into_iter()
+                .map(|a| match a {
+                    Some(Arg::Constant(Value::Null)) => None,
+                    other => other,
+                })
+                .collect(),
+            display_name: None,
+            after: Vec::new(),
+            caching: true,
+        });
+        TaskId { pipeline, index }
+    });
+    let id = added.unwrap_or(TaskId {
+        pipeline: 0,
+        index: usize::MAX,
+    });
+    Task {
+        id,
+        _o: PhantomData,
+    }
+}
+
+fn constant_fits(v: &Value, kind: crate::types::ParamKind, optional: bool) -> bool {
+    use crate::types::ParamKind as K;
+    match (v, kind) {
+        (Value::Null, _) => optional,
+        (Value::String(_), K::String)
+        | (Value::Bool(_), K::Boolean)
+        | (Value::Number(_), K::Float)
+        | (Value::Array(_), K::List)
+        | (Value::Object(_), K::Struct) => true,
+        (Value::Number(n), K::Integer) => n.is_i64() || n.is_u64(),
+        _ => false,
+    }
+}
+
+pub(crate) fn stub_task<O>() -> Task<O> {
+    Task {
+        id: TaskId {
+            pipeline: 0,
+            index: usize::MAX,
+        },
+        _o: PhantomData,
+    }
+}

@@ -1,0 +1,144 @@
+//! Errors found while building and compiling a pipeline.
+
+use std::fmt;
+
+/// A problem found while the pipeline function ran or while the pipeline was checked.
+///
+/// Every variant names the task(s) involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildError {
+    /// `task.after(&task)`.
+    AfterSelf {
+        /// The task.
+        task: String,
+    },
+    /// A task used a task or output from another pipeline.
+    ForeignTask {
+        /// The task that did.
+        task: String,
+        /// The input that received the foreign output, if it was data.
+        input: Option<String>,
+    },
+    /// The tasks depend on each other in a cycle.
+    Cycle {
+        /// The tasks on the cycle, in order.
+        tasks: Vec<String>,
+    },
+    /// The pipeline has no task.
+    EmptyPipeline {
+        /// The pipeline.
+        pipeline: String,
+    },
+    /// The pipeline name is not valid after kfp's sanitising.
+    InvalidPipelineName {
+        /// The name as given.
+        name: String,
+        /// What it became.
+        sanitized: String,
+    },
+    /// Two different components share the name the binary dispatches on.
+    DuplicateComponentKey {
+        /// The shared name.
+        key: String,
+        /// A task of the first component.
+        first: String,
+        /// A task of the second component.
+        second: String,
+    },
+    /// A setting on a task has a bad value.
+    InvalidSetting {
+        /// The task.
+        task: String,
+        /// The setting (`set_cpu_limit`).
+        setting: String,
+        /// The value given.
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// A bug in kfp-core, not in the pipeline.
+    Internal(String),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::AfterSelf { task } => {
+                write!(f, "task `{task}` is set to run after itself")
+            }
+            BuildError::ForeignTask {
+                task,
+                input: Some(input),
+            } => write!(
+                f,
+                "input `{input}` of task `{task}` takes an output of a task from another pipeline"
+            ),
+            BuildError::ForeignTask { task, input: None } => write!(
+                f,
+                "task `{task}` is set to run after a task from another pipeline"
+            ),
+            BuildError::Cycle { tasks } => {
+                write!(f, "tasks depend on each other in a cycle: ")?;
+                for t in tasks {
+                    write!(f, "`{t}` -> ")?;
+                }
+                match tasks.first() {
+                    Some(first) => write!(f, "`{first}`"),
+                    None => Ok(()),
+                }
+            }
+            BuildError::EmptyPipeline { pipeline } => write!(
+                f,
+                "pipeline `{pipeline}` has no task; call at least one component in its body"
+            ),
+            BuildError::InvalidPipelineName { name, sanitized } => write!(
+                f,
+                "invalid pipeline name `{name}`: it becomes `{sanitized}`, which does not match \
+                 `^[a-z0-9][a-z0-9-]{{0,127}}$`"
+            ),
+            BuildError::DuplicateComponentKey { key, first, second } => write!(
+                f,
+                "tasks `{first}` and `{second}` run two different components both called `{key}`; \
+                 give one of them `#[component(name = \"...\")]`"
+            ),
+            BuildError::InvalidSetting {
+                task,
+                setting,
+                value,
+                expected,
+            } => write!(
+                f,
+                "task `{task}`: invalid value {value:?} for `{setting}`: expected {expected}"
+            ),
+            BuildError::Internal(msg) => write!(f, "internal error in kfp-core: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Why a pipeline could not be compiled: every problem found, not just the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// The pipeline.
+    pub pipeline: String,
+    /// The problems.
+    pub errors: Vec<BuildError>,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errors.as_slice() {
+            [one] => write!(f, "pipeline `{}`: {one}", self.pipeline),
+            many => {
+                write!(f, "pipeline `{}`: {} problems", self.pipeline, many.len())?;
+                for e in many {
+                    write!(f, "\n  - {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}

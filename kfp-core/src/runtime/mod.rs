@@ -1,0 +1,421 @@
+//! The in-pod entry point: runs one component with the arguments KFP gives it.
+//!
+//! Exit status: 0 on success, 1 when the component's function returns an error (printed
+//! with its chain), 2 for a bad invocation (unknown component, unknown, missing or duplicate
+//! flag, a value that does not parse or does not fit its type). Nothing here panics on input.
+
+pub mod args;
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::dsl::{OutputHandles, TaskOutput};
+use crate::spec::component::{ComponentSpec, OutputSpec};
+use crate::types::KfpType;
+
+/// What went wrong running a component.
+#[derive(Debug)]
+pub enum RunError {
+    /// The binary has no component by that name.
+    UnknownComponent {
+        /// The name asked for.
+        component: String,
+        /// The names it has.
+        known: Vec<String>,
+    },
+    /// A flag the component does not take.
+    UnknownFlag {
+        /// The component.
+        component: String,
+        /// The flag as given.
+        flag: String,
+        /// The flags it takes.
+        accepted: String,
+    },
+    /// A required input was not given.
+    MissingFlag {
+        /// The component.
+        component: String,
+        /// The flag.
+        flag: String,
+        /// The Rust type expected.
+        expected: String,
+    },
+    /// A flag was last on the line, or followed by another flag.
+    MissingValue {
+        /// The component.
+        component: String,
+        /// The flag.
+        flag: String,
+    },
+    /// A flag was given twice.
+    DuplicateFlag {
+        /// The component.
+        component: String,
+        /// The flag.
+        flag: String,
+    },
+    /// A value that does not parse as, or does not fit, the input's type.
+    BadValue {
+        /// The component.
+        component: String,
+        /// The flag (or executor-input field).
+        flag: String,
+        /// The raw value.
+        value: String,
+        /// What was expected.
+        expected: String,
+        /// More about what went wrong.
+        detail: Option<String>,
+    },
+    /// `----output-paths` did not list one path per output.
+    OutputPaths {
+        /// The component.
+        component: String,
+        /// How many outputs it has.
+        expected: usize,
+        /// How many paths were given.
+        got: usize,
+    },
+    /// The executor input (KFP v2) could not be read.
+    ExecutorInput {
+        /// The component.
+        component: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The component's function returned an error.
+    Failed {
+        /// The component.
+        component: String,
+        /// The error and its sources, outermost first.
+        chain: Vec<String>,
+    },
+    /// An output could not be written.
+    WriteOutput {
+        /// The component.
+        component: String,
+        /// The path.
+        path: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+}
+
+impl RunError {
+    /// The process exit status for this error: 1 when the component failed, 2 for a bad
+    /// invocation.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Failed { .. } | RunError::WriteOutput { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::UnknownComponent { component, known } => write!(
+                f,
+                "unknown component `{component}`; this binary has: {}",
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            ),
+            RunError::UnknownFlag { component, flag, accepted } => write!(
+                f,
+                "component `{component}`: unknown flag `{flag}`; accepted flags: {accepted}"
+            ),
+            RunError::MissingFlag { component, flag, expected } => write!(
+                f,
+                "component `{component}`: missing required flag `{flag}` (expected {expected})"
+            ),
+            RunError::MissingValue { component, flag } => {
+                write!(f, "component `{component}`: flag `{flag}` needs a value")
+            }
+            RunError::DuplicateFlag { component, flag } => {
+                write!(f, "component `{component}`: flag `{flag}` given more than once")
+            }
+            RunError::BadValue { component, flag, value, expected, detail } => {
+                write!(
+                    f,
+                    "component `{component}`: invalid value {value:?} for `{flag}`: expected {expected}"
+                )?;
+                match detail {
+                    Some(d) => write!(f, " ({d})"),
+                    None => Ok(()),
+                }
+            }
+            RunError::OutputPaths { component, expected, got } => write!(
+                f,
+                "component `{component}`: `----output-paths` needs {expected} path(s), one per output; got {got}"
+            ),
+            RunError::ExecutorInput { component, message } => {
+                write!(f, "component `{component}`: bad executor input: {message}")
+            }
+            RunError::Failed { component, chain } => {
+                write!(f, "component `{component}` failed: ")?;
+                let mut first = true;
+                for e in chain {
+                    if !first {
+                        write!(f, "\n  caused by: ")?;
+                    }
+                    first = false;
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+            RunError::WriteOutput { component, path, error } => {
+                write!(f, "component `{component}`: cannot write output {path}: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// The error a component function may return: anything that converts into a boxed error
+/// (`std::io::Error`, `String`, `anyhow::Error`, ...).
+pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// One output value, ready to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputValue {
+    /// The output's name.
+    pub name: &'static str,
+    /// The value as JSON (v2).
+    pub json: Value,
+    /// The value as kfp v1 writes it to its file.
+    pub text: String,
+}
+
+impl OutputValue {
+    /// The output `name` holding `value`.
+    pub fn new<T: KfpType>(name: &'static str, value: &T) -> Self {
+        OutputValue {
+            name,
+            json: value.to_json(),
+            text: value.to_text(),
+        }
+    }
+}
+
+/// What a component function may return: nothing, one value (KFP's `Output`), a
+/// `#[derive(Outputs)]` struct (named outputs), or a `Result` of those.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a component",
+    label = "not a component return type",
+    note = "return nothing, a KFP parameter type, a `#[derive(kfp_core::Outputs)]` struct, or a `Result` of those"
+)]
+pub trait ComponentReturn {
+    /// The task-side handles for the outputs.
+    type Handles: OutputHandles;
+    /// The outputs, in order.
+    fn output_specs() -> Vec<OutputSpec>;
+    /// The values to write, or the function's error.
+    fn into_outputs(self) -> Result<Vec<OutputValue>, Error>;
+}
+
+impl ComponentReturn for () {
+    type Handles = ();
+    fn output_specs() -> Vec<OutputSpec> {
+        Vec::new()
+    }
+    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+        Ok(Vec::new())
+    }
+}
+
+impl<T: KfpType> ComponentReturn for T {
+    type Handles = TaskOutput<T>;
+    fn output_specs() -> Vec<OutputSpec> {
+        vec![OutputSpec {
+            name: "Output".to_owned(),
+            kind: T::KIND,
+        }]
+    }
+    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+        Ok(vec![OutputValue::new("Output", &self)])
+    }
+}
+
+impl<T: ComponentReturn, E: Into<Error>> ComponentReturn for Result<T, E> {
+    type Handles = T::Handles;
+    fn output_specs() -> Vec<OutputSpec> {
+        T::output_specs()
+    }
+    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+        self.map_err(Into::into).and_then(T::into_outputs)
+    }
+}
+
+/// One run of a component in the pod: its spec and its parsed arguments.
+#[derive(Debug)]
+pub struct Invocation<'a> {
+    spec: &'a ComponentSpec,
+    v1: args::V1Args,
+}
+
+impl<'a> Invocation<'a> {
+    /// Parses the KFP v1 command line `argv` (after the component name) for `spec`.
+    pub fn from_v1_args(spec: &'a ComponentSpec, argv: &[String]) -> Result<Self, RunError> {
+        Ok(Invocation {
+            spec,
+            v1: args::parse_v1(spec, argv)?,
+        })
+    }
+
+    /// The component being run.
+    pub fn spec(&self) -> &ComponentSpec {
+        self.spec
+    }
+
+    /// Reads input `name` as a `T`.
+    pub fn input<T: KfpType>(&mut self, name: &str) -> Result<T, RunError> {
+        let flag = crate::compiler::v1::input_flag(name);
+        match self.v1.values.get(name) {
+            Some(raw) => T::from_text(raw).map_err(|e| RunError::BadValue {
+                component: self.spec.key.clone(),
+                flag,
+                value: raw.clone(),
+                expected: e.expected,
+                detail: e.detail,
+            }),
+            None => T::absent().ok_or_else(|| RunError::MissingFlag {
+                component: self.spec.key.clone(),
+                flag,
+                expected: format!("{} ({})", T::RUST_NAME, T::KIND),
+            }),
+        }
+    }
+
+    /// Writes what the function returned, or reports its error.
+    pub fn finish<R: ComponentReturn>(&mut self, ret: R) -> Result<(), RunError> {
+        let outputs = ret.into_outputs().map_err(|e| RunError::Failed {
+            component: self.spec.key.clone(),
+            chain: error_chain(&*e),
+        })?;
+        for (value, path) in outputs.iter().zip(&self.v1.output_paths) {
+            write_atomically(Path::new(path), value.text.as_bytes()).map_err(|error| {
+                RunError::WriteOutput {
+                    component: self.spec.key.clone(),
+                    path: path.clone(),
+                    error,
+                }
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The messages of `e` and its sources, outermost first.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut chain = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    chain
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, creating
+/// the parent folders first, so a reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let tmp = dir.join(format!(".{file_name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Runs component `key` of `components` with the KFP arguments `argv`; returns the exit status.
+pub fn run_component(
+    components: &[std::sync::Arc<ComponentSpec>],
+    key: &str,
+    argv: &[String],
+) -> u8 {
+    match try_run(components, key, argv) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn try_run(
+    components: &[std::sync::Arc<ComponentSpec>],
+    key: &str,
+    argv: &[String],
+) -> Result<(), RunError> {
+    let Some(spec) = components.iter().find(|c| c.key == key) else {
+        let mut known: Vec<String> = components.iter().map(|c| c.key.clone()).collect();
+        known.sort();
+        known.dedup();
+        return Err(RunError::UnknownComponent {
+            component: key.to_owned(),
+            known,
+        });
+    };
+    if argv.iter().any(|a| a == "--help" || a == "-h")
+        && !argv.iter().any(|a| a == args::OUTPUT_PATHS)
+    {
+        print!("{}", component_help(spec));
+        return Ok(());
+    }
+    let Some(run) = spec.run else {
+        return Err(RunError::UnknownComponent {
+            component: key.to_owned(),
+            known: Vec::new(),
+        });
+    };
+    let mut inv = Invocation::from_v1_args(spec, argv)?;
+    run(&mut inv)
+}
+
+/// The `--help` text of a component: its inputs and outputs.
+pub fn component_help(spec: &ComponentSpec) -> String {
+    let mut s = format!("{} ({})\n", spec.name, spec.key);
+    if let Some(d) = &spec.description {
+        s.push_str(&format!("{d}\n"));
+    }
+    s.push_str("\nInputs:\n");
+    if spec.inputs.is_empty() {
+        s.push_str("  (none)\n");
+    }
+    for i in &spec.inputs {
+        s.push_str(&format!(
+            "  {} <{}>   {}{}\n",
+            crate::compiler::v1::input_flag(&i.name),
+            i.rust_type,
+            i.kind,
+            if i.optional { ", optional" } else { "" }
+        ));
+    }
+    s.push_str("\nOutputs (paths after ----output-paths, in this order):\n");
+    if spec.outputs.is_empty() {
+        s.push_str("  (none)\n");
+    }
+    for o in &spec.outputs {
+        s.push_str(&format!("  {}   {}\n", o.name, o.kind));
+    }
+    s
+}

@@ -1,0 +1,4 @@
+//! The description of components and pipelines that the compilers read.
+
+pub mod component;
+pub mod pipeline;

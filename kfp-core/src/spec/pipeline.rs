@@ -1,0 +1,108 @@
+//! What a pipeline is once its function has run: parameters, tasks and their arguments.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::BuildError;
+use crate::spec::component::ComponentSpec;
+use crate::types::ParamKind;
+
+/// Identifies a task: the pipeline that made it and its position there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId {
+    pub(crate) pipeline: u64,
+    pub(crate) index: usize,
+}
+
+impl TaskId {
+    /// The task's position in [`Pipeline::tasks`].
+    pub fn index(self) -> usize {
+        self.index
+    }
+}
+
+/// Where an input's value comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    /// A constant, known when the pipeline is built.
+    Constant(Value),
+    /// A pipeline parameter, by name.
+    Param(String),
+    /// An output of an upstream task.
+    Output {
+        /// The producing task.
+        task: TaskId,
+        /// The output's name (`Output`, or a named output's field).
+        output: String,
+    },
+}
+
+/// A pipeline parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    /// The name, spelled as in Rust.
+    pub name: String,
+    /// The KFP type.
+    pub kind: ParamKind,
+    /// The default value, if any.
+    pub default: Option<Value>,
+    /// Whether the parameter is an `Option<T>`.
+    pub optional: bool,
+}
+
+/// One use of a component in a pipeline.
+#[derive(Clone, Debug)]
+pub struct TaskSpec {
+    /// The unique task name (`verify-training`, `show-2`).
+    pub name: String,
+    /// The component this task runs.
+    pub component: Arc<ComponentSpec>,
+    /// One entry per component input, in the component's order; `None` for an optional input
+    /// left out.
+    pub args: Vec<Option<Arg>>,
+    /// The name shown in the KFP UI (`set_display_name`).
+    pub display_name: Option<String>,
+    /// Tasks that must finish first without passing data (`after`).
+    pub after: Vec<TaskId>,
+    /// Whether KFP may reuse a cached result of this task.
+    pub caching: bool,
+}
+
+/// A built pipeline: what `#[pipeline]` returns, ready to compile.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    /// The pipeline name as given (`yolov8withmlflow`).
+    pub name: String,
+    /// The description, if any.
+    pub description: Option<String>,
+    /// The parameters, in signature order.
+    pub params: Vec<ParamSpec>,
+    /// The tasks, in the order the pipeline function made them.
+    pub tasks: Vec<TaskSpec>,
+    /// Problems found while the pipeline function ran; compiling reports them.
+    pub errors: Vec<BuildError>,
+    pub(crate) id: u64,
+}
+
+impl Pipeline {
+    /// The task with this id, if it belongs to this pipeline.
+    pub fn task(&self, id: TaskId) -> Option<&TaskSpec> {
+        if id.pipeline == self.id {
+            self.tasks.get(id.index)
+        } else {
+            None
+        }
+    }
+
+    /// Every distinct component the pipeline uses, in first-use order.
+    pub fn components(&self) -> Vec<Arc<ComponentSpec>> {
+        let mut seen: Vec<Arc<ComponentSpec>> = Vec::new();
+        for task in &self.tasks {
+            if !seen.iter().any(|c| Arc::ptr_eq(c, &task.component)) {
+                seen.push(task.component.clone());
+            }
+        }
+        seen
+    }
+}
