@@ -61,8 +61,10 @@ impl std::fmt::Write for StackBuf {
 /// Uses the shortest digit string that round-trips, laid out in fixed
 /// notation when the decimal exponent `e` satisfies `-4 <= e < 16` (always
 /// with a fractional part, e.g. `2.0`, `0.0001`, `-0.0`) and in scientific
-/// notation otherwise (`1e-05`, `1.5e+16`, `1e+300`). Non-finite values are
-/// written `nan`, `inf` and `-inf`.
+/// notation otherwise (`1e-05`, `1.5e+16`, `1e+300`). When two shortest
+/// strings are equally close to `x`, the one with the even last digit wins,
+/// as in CPython (`268631970648555.12`, where Rust's `{:e}` alone would
+/// give `...55.13`). Non-finite values are written `nan`, `inf` and `-inf`.
 pub fn float_repr(x: f64) -> String {
     let mut out = String::with_capacity(24);
     write_float_repr(&mut out, x);
@@ -169,7 +171,7 @@ impl ShortestDigits {
         let Some((d, k)) = self.as_integer() else {
             return;
         };
-        if d % 2 == 0 {
+        if d.is_multiple_of(2) {
             return;
         }
         let Some((m, e)) = odd_mantissa(x.abs()) else {
@@ -184,7 +186,7 @@ impl ShortestDigits {
             }
             // A neighbour ending in 0 would have been a shorter candidate;
             // it cannot read back as `x`, as Rust's digits are shortest.
-            if neighbour % 10 == 0 {
+            if neighbour.is_multiple_of(10) {
                 return;
             }
             let mut text = StackBuf::new();
@@ -285,7 +287,7 @@ fn pow5(n: u32) -> Option<u128> {
 /// `m == t * 5^k`. With `k < 0` it is `m * 5^-k * 2^(e + 1 - k) == t`, so
 /// `e + 1 - k == 0` and `t == m * 5^-k`.
 fn is_exact_half(m: u64, e: i32, t: u128, k: i32) -> bool {
-    if t % 2 == 0 {
+    if t.is_multiple_of(2) {
         return false;
     }
     let m = u128::from(m);
@@ -476,7 +478,9 @@ mod tests {
         (0.5, "0.5"),
         (1.5, "1.5"),
         (-2.5, "-2.5"),
-        (3.14159, "3.14159"),
+        (4.35, "4.35"),
+        (1.1, "1.1"),
+        (2.675, "2.675"),
         (0.1 + 0.2, "0.30000000000000004"),
         (1.0 / 3.0, "0.3333333333333333"),
         (2.0 / 3.0, "0.6666666666666666"),
@@ -728,8 +732,8 @@ mod tests {
         // Exact binary values halfway between two shortest candidates; the
         // expected strings are CPython's `repr`.
         let cases: &[(f64, &str)] = &[
-            (268_631_970_648_555.125, "268631970648555.12"),
-            (-268_631_970_648_555.125, "-268631970648555.12"),
+            (268_631_970_648_555.0 + 0.125, "268631970648555.12"),
+            (-268_631_970_648_555.0 - 0.125, "-268631970648555.12"),
             (f64::from_bits(0x4317_9085_685d_83c9), "1658206780088562.2"),
             (f64::from_bits(0xc30d_eb9e_e957_fc2a), "-1052730259603333.2"),
             (f64::from_bits(0x4302_d77f_6703_0d4a), "662936471232937.2"),

@@ -91,11 +91,16 @@ pub fn from_str<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, serde_yaml
 
 /// Deserializes every document of a (possibly multi-document) YAML stream.
 ///
+/// Follows `serde_yaml`: a stream with no content at all (empty, or only
+/// comments) yields one `null` document, unlike PyYAML's `safe_load_all`,
+/// which yields none; a trailing `---` yields a final `null` document, as in
+/// PyYAML. Scalar mapping keys become their text (`1: a` gives key `"1"`).
+///
 /// # Errors
 ///
 /// Returns the `serde_yaml` error of the first document that is not valid
 /// YAML or cannot be represented as a [`serde_json::Value`] (for example a
-/// mapping with non-string keys).
+/// mapping whose key is itself a sequence or mapping, or a custom `!tag`).
 pub fn from_str_multi(s: &str) -> Result<Vec<Value>, serde_yaml::Error> {
     let mut docs = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(s) {
@@ -495,61 +500,8 @@ mod tests {
     /// Deterministic pseudo-random strings over an alphabet of characters
     /// that matter to YAML.
     fn fuzz_strings(count: usize, seed: u64) -> Vec<String> {
-        const ALPHABET: &[char] = &[
-            'a',
-            'b',
-            'Y',
-            'n',
-            'o',
-            'e',
-            'E',
-            'x',
-            '0',
-            '1',
-            '9',
-            '_',
-            '.',
-            '+',
-            '-',
-            ':',
-            ' ',
-            ' ',
-            '#',
-            '?',
-            ',',
-            '[',
-            ']',
-            '{',
-            '}',
-            '&',
-            '*',
-            '!',
-            '|',
-            '>',
-            '\'',
-            '"',
-            '%',
-            '@',
-            '`',
-            '~',
-            '=',
-            '<',
-            '/',
-            '\\',
-            '$',
-            '(',
-            '\t',
-            '\n',
-            '\r',
-            '\u{0}',
-            '\u{7f}',
-            '\u{85}',
-            '\u{a0}',
-            '\u{e9}',
-            '\u{2028}',
-            '\u{feff}',
-            '\u{1f600}',
-        ];
+        const ALPHABET: &str = "abYnoeEx019_.+-:  #?,[]{}&*!|>'\"%@`~=</\\$(\t\n\r\0\u{7f}\u{85}\u{a0}\u{e9}\u{2028}\u{feff}\u{1f600}";
+        let alphabet: Vec<char> = ALPHABET.chars().collect();
         let mut state = seed;
         let mut next = move || {
             // 64-bit LCG (Knuth's MMIX constants); the high bits are decent.
@@ -563,8 +515,8 @@ mod tests {
                 let len = next() % 7;
                 (0..len)
                     .map(|_| {
-                        ALPHABET
-                            .get(next() % ALPHABET.len())
+                        alphabet
+                            .get(next() % alphabet.len())
                             .copied()
                             .unwrap_or('a')
                     })
@@ -1034,6 +986,16 @@ numbers:
             from_str_multi("a: 1\n").expect("parses"),
             vec![json!({"a": 1})]
         );
+        assert_eq!(
+            from_str_multi("a: 1\n---\n").expect("parses"),
+            vec![json!({"a": 1}), json!(null)]
+        );
+        assert_eq!(from_str_multi("").expect("parses"), vec![json!(null)]);
+        assert_eq!(
+            from_str_multi("1: a\n").expect("parses"),
+            vec![json!({"1": "a"})]
+        );
+        assert!(from_str_multi("? [1]\n: a\n").is_err());
         assert!(from_str_multi("a: 1\n---\nb: [\n").is_err());
     }
 

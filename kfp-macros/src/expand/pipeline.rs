@@ -37,7 +37,23 @@ fn rewrite_expr(expr: &mut Expr) {
             }
         }
         Expr::Paren(p) => rewrite_expr(&mut p.expr),
+        // Plain Rust control flow runs when the pipeline is built (like a Python loop in a
+        // kfp pipeline function), so component calls inside it add tasks too.
         Expr::Block(b) => rewrite_block(&mut b.block.stmts),
+        Expr::ForLoop(f) => rewrite_block(&mut f.body.stmts),
+        Expr::While(w) => rewrite_block(&mut w.body.stmts),
+        Expr::Loop(l) => rewrite_block(&mut l.body.stmts),
+        Expr::If(i) => {
+            rewrite_block(&mut i.then_branch.stmts);
+            if let Some((_, e)) = &mut i.else_branch {
+                rewrite_expr(e);
+            }
+        }
+        Expr::Match(m) => {
+            for arm in &mut m.arms {
+                rewrite_expr(&mut arm.body);
+            }
+        }
         _ => {}
     }
 }
