@@ -1,4 +1,4 @@
-//! The command line every pipeline binary gets from [`main`](crate::main).
+//! The command line every pipeline binary gets from `kfp_core::main`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -85,6 +85,7 @@ pub fn build_pipeline(
         params: Vec::new(),
         tasks: Vec::new(),
         errors: Vec::new(),
+        timeout: None,
         id,
     };
     BUILDING.with(|stack| {
@@ -110,6 +111,7 @@ pub fn build_pipeline(
             params: Vec::new(),
             tasks: Vec::new(),
             errors: vec![BuildError::Internal("pipeline builder lost".into())],
+            timeout: None,
             id,
         },
     }
@@ -236,7 +238,12 @@ impl<O> Task<O> {
         .unwrap_or_default()
     }
 
-    fn update(self, f: impl FnOnce(&mut TaskSpec)) -> Self {
+    /// Records a problem with this task; compiling the pipeline reports it.
+    pub(crate) fn record(&self, error: BuildError) {
+        with_pipeline(self.id.pipeline, |b| b.pipeline.errors.push(error));
+    }
+
+    pub(crate) fn update(self, f: impl FnOnce(&mut TaskSpec)) -> Self {
         with_pipeline(self.id.pipeline, |b| {
             if let Some(t) = b.pipeline.tasks.get_mut(self.id.index) {
                 f(t);
@@ -532,6 +539,7 @@ pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>)
             display_name: None,
             after: Vec::new(),
             caching: true,
+            settings: Default::default(),
         });
         TaskId { pipeline, index }
     });

@@ -56,6 +56,13 @@ pub enum BuildError {
         /// What was expected.
         expected: String,
     },
+    /// A literal value for an environment variable whose name looks like a credential.
+    LiteralCredential {
+        /// The task.
+        task: String,
+        /// The variable.
+        name: String,
+    },
     /// A bug in kfp-core, not in the pipeline.
     Internal(String),
 }
@@ -109,6 +116,13 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "task `{task}`: invalid value {value:?} for `{setting}`: expected {expected}"
+            ),
+            BuildError::LiteralCredential { task, name } => write!(
+                f,
+                "task `{task}`: refusing a literal value for `{name}`, which looks like a credential: \
+                 a literal ends up in the YAML and in the cluster's history; keep it in a Kubernetes \
+                 Secret and use `.use_secret_as_env(\"<secret>\", [(\"<key>\", \"{name}\")])`, or \
+                 `.set_env_variable_unchecked(..)` if it is not a secret"
             ),
             BuildError::Internal(msg) => write!(f, "internal error in kfp-core: {msg}"),
         }

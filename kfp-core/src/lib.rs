@@ -48,6 +48,7 @@ pub mod dsl;
 pub mod error;
 pub mod pyjson;
 pub mod runtime;
+pub mod settings;
 pub mod spec;
 pub mod types;
 pub mod yaml;
@@ -62,6 +63,7 @@ pub use compiler::{Compiler, Target};
 pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput};
 pub use error::{BuildError, CompileError};
 pub use runtime::{ComponentReturn, Error, RunError};
+pub use settings::Toleration;
 pub use spec::pipeline::Pipeline;
 pub use types::{Json, KfpType, ParamKind};
 

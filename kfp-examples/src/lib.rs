@@ -20,3 +20,27 @@ pub mod param_types;
 /// `examples/after.rs`.
 #[path = "../examples/after.rs"]
 pub mod after;
+
+/// `examples/gpu.rs`.
+#[path = "../examples/gpu.rs"]
+pub mod gpu;
+
+/// `examples/env_vars.rs`.
+#[path = "../examples/env_vars.rs"]
+pub mod env_vars;
+
+/// `examples/k8s_secret_env.rs`.
+#[path = "../examples/k8s_secret_env.rs"]
+pub mod k8s_secret_env;
+
+/// `examples/k8s_secret_env_v1.rs`.
+#[path = "../examples/k8s_secret_env_v1.rs"]
+pub mod k8s_secret_env_v1;
+
+/// `examples/retries.rs`.
+#[path = "../examples/retries.rs"]
+pub mod retries;
+
+/// `examples/task_settings.rs`.
+#[path = "../examples/task_settings.rs"]
+pub mod task_settings;

@@ -132,7 +132,7 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         })
         .collect();
 
-    json!({
+    let mut workflow = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": {
@@ -146,7 +146,11 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             "arguments": {"parameters": arguments},
             "serviceAccountName": "pipeline-runner",
         },
-    })
+    });
+    if let (Some(t), Some(spec)) = (&pipeline.timeout, workflow["spec"].as_object_mut()) {
+        spec.insert("activeDeadlineSeconds".into(), json!(t.seconds));
+    }
+    workflow
 }
 
 /// The `pipelines.kubeflow.org/pipeline_spec` annotation (before JSON encoding).
@@ -267,10 +271,13 @@ fn container_template<'a>(
 
     let mut template = Map::new();
     template.insert("name".into(), json!(task.name));
-    template.insert(
-        "container".into(),
-        json!({"args": args, "command": command, "image": image}),
-    );
+    let mut container = Map::new();
+    container.insert("args".into(), json!(args));
+    container.insert("command".into(), json!(command));
+    container.insert("image".into(), json!(image));
+    let mut template_fields = Map::new();
+    crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
+    template.insert("container".into(), Value::Object(container));
     let input_params: Vec<Value> = input_names.map(|n| json!({ "name": n })).collect();
     if !input_params.is_empty() {
         template.insert("inputs".into(), json!({ "parameters": input_params }));
@@ -326,6 +333,7 @@ fn container_template<'a>(
             json!("P0D"),
         );
     }
+    template.extend(template_fields);
     template.insert(
         "metadata".into(),
         json!({

@@ -67,6 +67,8 @@ pub struct TaskSpec {
     pub after: Vec<TaskId>,
     /// Whether KFP may reuse a cached result of this task.
     pub caching: bool,
+    /// Resources, env, Kubernetes settings, retries, timeout.
+    pub settings: crate::settings::TaskSettings,
 }
 
 /// A built pipeline: what `#[pipeline]` returns, ready to compile.
@@ -82,10 +84,32 @@ pub struct Pipeline {
     pub tasks: Vec<TaskSpec>,
     /// Problems found while the pipeline function ran; compiling reports them.
     pub errors: Vec<BuildError>,
+    /// How long a run may take (KFP v1 writes it as the Workflow's `activeDeadlineSeconds`).
+    pub timeout: Option<crate::settings::Duration>,
     pub(crate) id: u64,
 }
 
 impl Pipeline {
+    /// Stops a run after `timeout` (`1h`, `90m`); KFP v1 only (the Workflow's
+    /// `activeDeadlineSeconds`). A bad duration is reported when the pipeline compiles.
+    ///
+    /// ```
+    /// let p = kfp_core::build_pipeline("p", None, |_| {}).set_timeout("1h");
+    /// assert_eq!(p.timeout.unwrap().seconds, 3600);
+    /// ```
+    pub fn set_timeout(mut self, timeout: &str) -> Self {
+        match crate::settings::Duration::parse(timeout) {
+            Some(d) if d.seconds > 0 => self.timeout = Some(d),
+            _ => self.errors.push(BuildError::InvalidSetting {
+                task: format!("(pipeline {})", self.name),
+                setting: "set_timeout".into(),
+                value: timeout.to_owned(),
+                expected: "a positive duration like `600s`, `10m` or `1h`".into(),
+            }),
+        }
+        self
+    }
+
     /// The task with this id, if it belongs to this pipeline.
     pub fn task(&self, id: TaskId) -> Option<&TaskSpec> {
         if id.pipeline == self.id {
