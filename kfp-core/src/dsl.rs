@@ -28,6 +28,10 @@ struct Builder {
     pipeline: Pipeline,
     names: HashSet<String>,
     next_suffix: HashMap<String, usize>,
+    /// The groups open now, innermost last.
+    open_groups: Vec<usize>,
+    /// kfp's shared counter for group and loop-item numbers.
+    counter: u32,
 }
 
 impl Builder {
@@ -86,6 +90,7 @@ pub fn build_pipeline(
         tasks: Vec::new(),
         errors: Vec::new(),
         timeout: None,
+        groups: Vec::new(),
         id,
     };
     BUILDING.with(|stack| {
@@ -93,6 +98,8 @@ pub fn build_pipeline(
             pipeline,
             names: HashSet::new(),
             next_suffix: HashMap::new(),
+            open_groups: Vec::new(),
+            counter: 0,
         })
     });
     let mut params = Params { pipeline: id };
@@ -112,6 +119,7 @@ pub fn build_pipeline(
             tasks: Vec::new(),
             errors: vec![BuildError::Internal("pipeline builder lost".into())],
             timeout: None,
+            groups: Vec::new(),
             id,
         },
     }
@@ -540,6 +548,7 @@ pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>)
             after: Vec::new(),
             caching: true,
             settings: Default::default(),
+            group: b.open_groups.last().copied(),
         });
         TaskId { pipeline, index }
     });
@@ -565,6 +574,43 @@ fn constant_fits(v: &Value, kind: crate::types::ParamKind, optional: bool) -> bo
         (Value::Number(n), K::Integer) => n.is_i64() || n.is_u64(),
         _ => false,
     }
+}
+
+/// Opens a group of `kind` in the pipeline being built, runs `body` inside it, and closes it.
+pub(crate) fn with_group<R>(kind: crate::control::GroupKind, body: impl FnOnce() -> R) -> R {
+    with_loop(kind, |_| body())
+}
+
+/// [`with_group`], giving `body` the new group's index (a loop's items refer to it).
+pub(crate) fn with_loop<R>(
+    mut kind: crate::control::GroupKind,
+    body: impl FnOnce(usize) -> R,
+) -> R {
+    let opened = with_current(|b| {
+        if let crate::control::GroupKind::Loop {
+            items: crate::control::LoopItems::Static(_),
+            item_id,
+            ..
+        } = &mut kind
+        {
+            b.counter += 1;
+            *item_id = b.counter;
+        }
+        b.counter += 1;
+        let index = b.pipeline.groups.len();
+        b.pipeline.groups.push(crate::control::GroupSpec {
+            id: b.counter,
+            kind,
+            parent: b.open_groups.last().copied(),
+        });
+        b.open_groups.push(index);
+        (b.pipeline.id, index)
+    });
+    let result = body(opened.map_or(usize::MAX, |(_, i)| i));
+    if let Some((pipeline, _)) = opened {
+        with_pipeline(pipeline, |b| b.open_groups.pop());
+    }
+    result
 }
 
 pub(crate) fn stub_task<O>() -> Task<O> {

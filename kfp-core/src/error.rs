@@ -63,6 +63,29 @@ pub enum BuildError {
         /// The variable.
         name: String,
     },
+    /// A task uses an output of a task inside a condition or loop it is not in itself.
+    OutputOutsideGroup {
+        /// The consuming task (or group).
+        consumer: String,
+        /// The producing task.
+        producer: String,
+        /// The group the producer is in.
+        group: String,
+    },
+    /// A group is used where it cannot be.
+    InvalidGroup {
+        /// The group.
+        group: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A feature the chosen target cannot express.
+    Unsupported {
+        /// The task or group.
+        task: String,
+        /// What it uses, and what to do instead.
+        message: String,
+    },
     /// A bug in kfp-core, not in the pipeline.
     Internal(String),
 }
@@ -124,6 +147,13 @@ impl fmt::Display for BuildError {
                  Secret and use `.use_secret_as_env(\"<secret>\", [(\"<key>\", \"{name}\")])`, or \
                  `.set_env_variable_unchecked(..)` if it is not a secret"
             ),
+            BuildError::OutputOutsideGroup { consumer, producer, group } => write!(
+                f,
+                "`{consumer}` uses an output of task `{producer}`, which is inside `{group}`; \
+                 a task can only use outputs of tasks in its own condition or loop, or outside them"
+            ),
+            BuildError::InvalidGroup { group, message } => write!(f, "`{group}`: {message}"),
+            BuildError::Unsupported { task, message } => write!(f, "`{task}`: {message}"),
             BuildError::Internal(msg) => write!(f, "internal error in kfp-core: {msg}"),
         }
     }

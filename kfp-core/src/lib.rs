@@ -44,6 +44,7 @@
 
 pub mod cli;
 pub mod compiler;
+pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod pyjson;
@@ -60,6 +61,7 @@ pub use kfp_macros::{component, pipeline, Outputs};
 
 pub use cli::main;
 pub use compiler::{Compiler, Target};
+pub use control::{Condition, ExitHandler, LoopItem, ParallelFor};
 pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput};
 pub use error::{BuildError, CompileError};
 pub use runtime::{ComponentReturn, Error, RunError};
@@ -70,7 +72,7 @@ pub use types::{Json, KfpType, ParamKind};
 /// Everything a pipeline file needs: `use kfp_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        component, pipeline, Compiler, Error, Json, Outputs, Param, Pipeline, Target, Task,
-        TaskOutput,
+        component, pipeline, Compiler, Error, ExitHandler, Json, Outputs, ParallelFor, Param,
+        Pipeline, Target, Task, TaskOutput,
     };
 }

@@ -44,3 +44,15 @@ pub mod retries;
 /// `examples/task_settings.rs`.
 #[path = "../examples/task_settings.rs"]
 pub mod task_settings;
+
+/// `examples/condition.rs`.
+#[path = "../examples/condition.rs"]
+pub mod condition;
+
+/// `examples/parallelfor_static.rs`.
+#[path = "../examples/parallelfor_static.rs"]
+pub mod parallelfor_static;
+
+/// `examples/exit_handler.rs`.
+#[path = "../examples/exit_handler.rs"]
+pub mod exit_handler;

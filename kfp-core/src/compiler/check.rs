@@ -50,6 +50,16 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
             }
         }
     }
+    crate::control::check_groups(pipeline, &mut errors);
+    check_scopes(pipeline, &mut errors);
+    if target == Target::V2 {
+        if let Some(g) = pipeline.groups.first() {
+            errors.push(BuildError::Unsupported {
+                task: g.name(),
+                message: "conditions, loops and exit handlers are not compiled for KFP v2 yet; use `--target v1`".into(),
+            });
+        }
+    }
     if let Some(cycle) = find_cycle(pipeline) {
         errors.push(BuildError::Cycle { tasks: cycle });
     }
@@ -129,4 +139,107 @@ fn find_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+/// Whether group `outer` is `inner` or encloses it (`None` is the pipeline's root).
+pub(crate) fn encloses(
+    pipeline: &Pipeline,
+    outer: Option<usize>,
+    mut inner: Option<usize>,
+) -> bool {
+    loop {
+        if inner == outer {
+            return true;
+        }
+        match inner {
+            None => return false,
+            Some(g) => inner = pipeline.groups.get(g).and_then(|g| g.parent),
+        }
+    }
+}
+
+/// Every value a task or group uses must be visible where it is used: an output of a task in
+/// the same group or an enclosing one, a loop item inside its loop.
+fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    use crate::control::{GroupKind, LoopItems};
+    let check =
+        |errors: &mut Vec<BuildError>, arg: &Arg, at: Option<usize>, consumer: &str| match arg {
+            Arg::Output { task, .. } if task.pipeline == pipeline.id => {
+                if let Some(producer) = pipeline.tasks.get(task.index) {
+                    if !encloses(pipeline, producer.group, at) {
+                        let group = producer
+                            .group
+                            .and_then(|g| pipeline.groups.get(g))
+                            .map(|g| g.name())
+                            .unwrap_or_default();
+                        errors.push(BuildError::OutputOutsideGroup {
+                            consumer: consumer.to_owned(),
+                            producer: producer.name.clone(),
+                            group,
+                        });
+                    }
+                }
+            }
+            Arg::LoopItem { group, .. } => {
+                if !encloses(pipeline, Some(*group), at) {
+                    let name = pipeline
+                        .groups
+                        .get(*group)
+                        .map(|g| g.name())
+                        .unwrap_or_default();
+                    errors.push(BuildError::InvalidGroup {
+                        group: name,
+                        message: format!("its loop item is used by `{consumer}`, outside the loop"),
+                    });
+                }
+            }
+            _ => {}
+        };
+    let exit_tasks: Vec<usize> = pipeline
+        .groups
+        .iter()
+        .filter_map(|g| match g.kind {
+            GroupKind::ExitHandler { exit_task } if exit_task.pipeline == pipeline.id => {
+                Some(exit_task.index)
+            }
+            _ => None,
+        })
+        .collect();
+    for (i, task) in pipeline.tasks.iter().enumerate() {
+        for arg in task.args.iter().flatten() {
+            if exit_tasks.contains(&i) && matches!(arg, Arg::Output { .. } | Arg::LoopItem { .. }) {
+                errors.push(BuildError::InvalidGroup {
+                    group: "exit-handler".into(),
+                    message: format!(
+                        "its exit task `{}` runs after everything else, so it can only take constants and pipeline parameters",
+                        task.name
+                    ),
+                });
+                continue;
+            }
+            check(errors, arg, task.group, &task.name);
+        }
+    }
+    for g in &pipeline.groups {
+        let name = g.name();
+        match &g.kind {
+            GroupKind::Condition { condition, .. } => {
+                check(errors, &condition.lhs, g.parent, &name);
+                check(errors, &condition.rhs, g.parent, &name);
+            }
+            GroupKind::Loop {
+                items: LoopItems::Output { task, output },
+                ..
+            } => check(
+                errors,
+                &Arg::Output {
+                    task: *task,
+                    output: output.clone(),
+                },
+                g.parent,
+                &name,
+            ),
+            _ => {}
+        }
+    }
 }

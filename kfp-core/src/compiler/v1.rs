@@ -1,12 +1,12 @@
 //! The KFP v1 target: an Argo Workflow equal to what kfp 1.8.9 emits, but for the container
 //! `command`, which runs this binary instead of an inlined Python program.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value};
 
-use super::check::upstream;
 use super::{Compiler, SDK_VERSION};
+use crate::control::{CmpOp, GroupKind, LoopItems};
 use crate::pyjson;
 use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::{Arg, Pipeline, TaskSpec};
@@ -34,78 +34,162 @@ pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
 /// The Argo Workflow for `pipeline` (already checked), as a JSON value in kfp's key order.
 pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     let root_name = sanitize_name(&pipeline.name);
+    let mut dags = Dags::new(pipeline);
 
-    // Which outputs of each task are consumed as parameters downstream.
-    let mut consumed: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); pipeline.tasks.len()];
-    for task in &pipeline.tasks {
-        for arg in task.args.iter().flatten() {
-            if let Arg::Output { task: t, output } = arg {
-                if let Some(set) = consumed.get_mut(t.index) {
-                    set.insert(output.as_str());
-                }
-            }
+    let exit_tasks: BTreeSet<usize> = pipeline
+        .groups
+        .iter()
+        .filter_map(|g| match g.kind {
+            GroupKind::ExitHandler { exit_task } => Some(exit_task.index),
+            _ => None,
+        })
+        .collect();
+
+    // Place every task and group in the DAG of its group.
+    for (g, group) in pipeline.groups.iter().enumerate() {
+        dags.children[dag_index(group.parent)].push(Node::Group(g));
+    }
+    for (i, task) in pipeline.tasks.iter().enumerate() {
+        if !exit_tasks.contains(&i) {
+            dags.children[dag_index(task.group)].push(Node::Task(i));
         }
     }
 
-    let ups = upstream(pipeline);
-    let mut templates: BTreeMap<String, Value> = BTreeMap::new();
-    let mut dag_tasks: BTreeMap<String, Value> = BTreeMap::new();
-    let mut dag_inputs: BTreeSet<String> = BTreeSet::new();
-
+    // Each task's container arguments; resolving them fills in the DAGs' inputs, arguments
+    // and dependencies on the way.
+    let mut task_args: Vec<Vec<(String, String)>> = Vec::with_capacity(pipeline.tasks.len());
     for (i, task) in pipeline.tasks.iter().enumerate() {
-        let mut inputs: BTreeMap<String, String> = BTreeMap::new();
-        for arg in task.args.iter().flatten() {
-            match arg {
-                Arg::Param(p) => {
-                    dag_inputs.insert(p.clone());
-                    inputs.insert(p.clone(), format!("{{{{inputs.parameters.{p}}}}}"));
+        let exit = exit_tasks.contains(&i);
+        let mut args = Vec::with_capacity(task.args.len());
+        for (input, arg) in task.component.inputs.iter().zip(&task.args) {
+            let Some(arg) = arg else { continue };
+            let value = match (Ref::of(arg), exit) {
+                (None, _) => match arg {
+                    Arg::Constant(v) => constant_text(v),
+                    _ => String::new(),
+                },
+                // The exit task runs outside the DAG: it reads pipeline parameters directly.
+                (Some(Ref::Param(p)), true) => format!("{{{{workflow.parameters.{p}}}}}"),
+                (Some(r), _) => {
+                    let name = dags.ref_name(&r);
+                    let value = dags.resolve(&r, task.group, Node::Task(i));
+                    dags.args
+                        .entry(Node::Task(i))
+                        .or_default()
+                        .insert(name.clone(), value);
+                    format!("{{{{inputs.parameters.{name}}}}}")
                 }
-                Arg::Output { task: t, output } => {
-                    let producer = &pipeline.tasks[t.index].name;
-                    let name = format!("{producer}-{output}");
-                    let value =
-                        format!("{{{{tasks.{producer}.outputs.parameters.{producer}-{output}}}}}");
-                    inputs.insert(name, value);
-                }
-                Arg::Constant(_) => {}
+            };
+            args.push((input.name.clone(), value));
+        }
+        task_args.push(args);
+        for other in &task.after {
+            dags.add_after(i, other.index);
+        }
+    }
+
+    // Conditions and loops are resolved in their parent's DAG.
+    let mut group_fields: Vec<Map<String, Value>> = vec![Map::new(); pipeline.groups.len()];
+    for (g, group) in pipeline.groups.iter().enumerate() {
+        let fields = &mut group_fields[g];
+        match &group.kind {
+            GroupKind::Condition { condition, .. } => {
+                let quote = matches!(condition.op, CmpOp::Eq | CmpOp::Ne);
+                let mut operand = |arg: &Arg| {
+                    let text = match Ref::of(arg) {
+                        Some(r) => dags.resolve(&r, group.parent, Node::Group(g)),
+                        None => match arg {
+                            Arg::Constant(v) => constant_text(v),
+                            _ => String::new(),
+                        },
+                    };
+                    if quote {
+                        format!("\"{text}\"")
+                    } else {
+                        text
+                    }
+                };
+                let lhs = operand(&condition.lhs);
+                let rhs = operand(&condition.rhs);
+                fields.insert(
+                    "when".into(),
+                    json!(format!("{lhs} {} {rhs}", condition.op)),
+                );
             }
+            GroupKind::Loop { items, .. } => match items {
+                LoopItems::Static(values) => {
+                    fields.insert("withItems".into(), json!(values));
+                }
+                LoopItems::Param(p) => {
+                    fields.insert(
+                        "withParam".into(),
+                        json!(format!("{{{{workflow.parameters.{p}}}}}")),
+                    );
+                }
+                LoopItems::Output { task, output } => {
+                    let r = Ref::Output {
+                        task: task.index,
+                        output,
+                    };
+                    let value = dags.resolve(&r, group.parent, Node::Group(g));
+                    fields.insert("withParam".into(), json!(value));
+                }
+            },
+            GroupKind::ExitHandler { .. } => {}
         }
-        let mut dag_task = Map::new();
-        dag_task.insert("name".into(), json!(task.name));
-        dag_task.insert("template".into(), json!(task.name));
-        if !ups[i].is_empty() {
-            let mut deps: Vec<&str> = ups[i]
-                .iter()
-                .map(|&u| pipeline.tasks[u].name.as_str())
-                .collect();
-            deps.sort_unstable();
-            dag_task.insert("dependencies".into(), json!(deps));
-        }
-        if !inputs.is_empty() {
-            let params: Vec<Value> = inputs
-                .iter()
-                .map(|(name, value)| json!({"name": name, "value": value}))
-                .collect();
-            dag_task.insert("arguments".into(), json!({ "parameters": params }));
-        }
-        dag_tasks.insert(task.name.clone(), Value::Object(dag_task));
+    }
+
+    let mut templates: BTreeMap<String, Value> = BTreeMap::new();
+    for (i, task) in pipeline.tasks.iter().enumerate() {
+        let inputs: BTreeSet<&String> = dags
+            .args
+            .get(&Node::Task(i))
+            .map(|a| a.keys().collect())
+            .unwrap_or_default();
         templates.insert(
             task.name.clone(),
-            container_template(compiler, pipeline, task, &consumed[i], inputs.keys()),
+            container_template(compiler, task, &task_args[i], &dags.consumed[i], inputs),
         );
     }
-
-    let mut root = Map::new();
-    root.insert("name".into(), json!(root_name));
-    if !dag_inputs.is_empty() {
-        let params: Vec<Value> = dag_inputs.iter().map(|p| json!({ "name": p })).collect();
-        root.insert("inputs".into(), json!({ "parameters": params }));
+    let root = dags.dag_template(&root_name, None, Map::new());
+    templates.insert(root_name.clone(), root);
+    for (g, group) in pipeline.groups.iter().enumerate() {
+        let mut extra = Map::new();
+        if let GroupKind::Loop {
+            parallelism: Some(n),
+            ..
+        } = group.kind
+        {
+            extra.insert("parallelism".into(), json!(n));
+        }
+        let name = group.name();
+        let template = dags.dag_template(&name, Some(g), extra);
+        templates.insert(name, template);
     }
-    root.insert(
-        "dag".into(),
-        json!({ "tasks": dag_tasks.into_values().collect::<Vec<_>>() }),
-    );
-    templates.insert(root_name.clone(), Value::Object(root));
+    // The group tasks' own fields (`when`, `withItems`, loop-item arguments) go into the
+    // parent DAG's task entries.
+    for (g, fields) in group_fields.into_iter().enumerate() {
+        let parent = dag_index(pipeline.groups[g].parent);
+        let parent_name = match pipeline.groups[g].parent {
+            Some(p) => pipeline.groups[p].name(),
+            None => root_name.clone(),
+        };
+        let item_args = dags.loop_item_arguments(g);
+        if let Some(tasks) = templates
+            .get_mut(&parent_name)
+            .and_then(|t| t["dag"]["tasks"].as_array_mut())
+        {
+            let name = pipeline.groups[g].name();
+            if let Some(entry) = tasks
+                .iter_mut()
+                .find(|t| t["name"] == json!(name))
+                .and_then(Value::as_object_mut)
+            {
+                insert_group_fields(entry, fields, item_args);
+            }
+        }
+        let _ = parent;
+    }
 
     let mut annotations = Map::new();
     annotations.insert(
@@ -132,7 +216,21 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         })
         .collect();
 
-    let mut workflow = json!({
+    let mut spec = Map::new();
+    spec.insert("entrypoint".into(), json!(root_name));
+    spec.insert(
+        "templates".into(),
+        json!(templates.into_values().collect::<Vec<_>>()),
+    );
+    spec.insert("arguments".into(), json!({ "parameters": arguments }));
+    spec.insert("serviceAccountName".into(), json!("pipeline-runner"));
+    if let Some(exit) = exit_tasks.iter().next() {
+        spec.insert("onExit".into(), json!(pipeline.tasks[*exit].name));
+    }
+    if let Some(t) = &pipeline.timeout {
+        spec.insert("activeDeadlineSeconds".into(), json!(t.seconds));
+    }
+    json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": {
@@ -140,17 +238,279 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             "annotations": annotations,
             "labels": {"pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION},
         },
-        "spec": {
-            "entrypoint": root_name,
-            "templates": templates.into_values().collect::<Vec<_>>(),
-            "arguments": {"parameters": arguments},
-            "serviceAccountName": "pipeline-runner",
-        },
-    });
-    if let (Some(t), Some(spec)) = (&pipeline.timeout, workflow["spec"].as_object_mut()) {
-        spec.insert("activeDeadlineSeconds".into(), json!(t.seconds));
+        "spec": spec,
+    })
+}
+
+/// Adds a group task's `when`/`withItems`/`withParam` and loop-item arguments to its entry in
+/// the parent DAG, in kfp's key order (name, template, when, dependencies, arguments, with*).
+fn insert_group_fields(
+    entry: &mut Map<String, Value>,
+    mut fields: Map<String, Value>,
+    item_args: Vec<(String, String)>,
+) {
+    let mut out = Map::new();
+    for key in ["name", "template"] {
+        if let Some(v) = entry.remove(key) {
+            out.insert(key.into(), v);
+        }
     }
-    workflow
+    if let Some(w) = fields.remove("when") {
+        out.insert("when".into(), w);
+    }
+    if let Some(d) = entry.remove("dependencies") {
+        out.insert("dependencies".into(), d);
+    }
+    let mut arguments = entry.remove("arguments").unwrap_or_else(|| json!({}));
+    if !item_args.is_empty() {
+        let params = arguments
+            .as_object_mut()
+            .map(|a| a.entry("parameters").or_insert_with(|| json!([])));
+        if let Some(Value::Array(list)) = params {
+            for (name, value) in item_args {
+                list.push(json!({"name": name, "value": value}));
+            }
+            list.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+        }
+    }
+    if arguments.as_object().is_some_and(|a| !a.is_empty()) {
+        out.insert("arguments".into(), arguments);
+    }
+    out.extend(fields);
+    out.extend(std::mem::take(entry));
+    *entry = out;
+}
+
+/// A node of a DAG: a task, or a group (which is a DAG of its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Task(usize),
+    Group(usize),
+}
+
+/// A value a task or group uses that comes from elsewhere in the pipeline.
+enum Ref<'a> {
+    Param(&'a str),
+    Output {
+        task: usize,
+        output: &'a str,
+    },
+    Item {
+        group: usize,
+        field: Option<&'a str>,
+    },
+}
+
+impl<'a> Ref<'a> {
+    fn of(arg: &'a Arg) -> Option<Ref<'a>> {
+        match arg {
+            Arg::Constant(_) => None,
+            Arg::Param(p) => Some(Ref::Param(p)),
+            Arg::Output { task, output } => Some(Ref::Output {
+                task: task.index,
+                output,
+            }),
+            Arg::LoopItem { group, field } => Some(Ref::Item {
+                group: *group,
+                field: field.as_deref(),
+            }),
+        }
+    }
+}
+
+/// DAG index: 0 for the root, `g + 1` for group `g`.
+fn dag_index(group: Option<usize>) -> usize {
+    group.map_or(0, |g| g + 1)
+}
+
+/// The DAG templates being built: each one's inputs, and each node's arguments and
+/// dependencies.
+struct Dags<'p> {
+    p: &'p Pipeline,
+    children: Vec<Vec<Node>>,
+    inputs: Vec<BTreeSet<String>>,
+    args: HashMap<Node, BTreeMap<String, String>>,
+    deps: HashMap<Node, BTreeSet<String>>,
+    /// Which outputs of each task are consumed as parameters downstream.
+    consumed: Vec<BTreeSet<String>>,
+}
+
+impl<'p> Dags<'p> {
+    fn new(p: &'p Pipeline) -> Self {
+        let n = p.groups.len() + 1;
+        Dags {
+            p,
+            children: vec![Vec::new(); n],
+            inputs: vec![BTreeSet::new(); n],
+            args: HashMap::new(),
+            deps: HashMap::new(),
+            consumed: vec![BTreeSet::new(); p.tasks.len()],
+        }
+    }
+
+    fn node_name(&self, node: Node) -> String {
+        match node {
+            Node::Task(t) => self.p.tasks[t].name.clone(),
+            Node::Group(g) => self.p.groups[g].name(),
+        }
+    }
+
+    /// kfp's name for a loop's item: `loop-item-param-<n>`, `<param>-loop-item`,
+    /// `<task>-<output>-loop-item`.
+    fn loop_item_base(&self, group: usize) -> String {
+        match &self.p.groups[group].kind {
+            GroupKind::Loop { items, item_id, .. } => match items {
+                LoopItems::Static(_) => format!("loop-item-param-{item_id}"),
+                LoopItems::Param(p) => format!("{p}-loop-item"),
+                LoopItems::Output { task, output } => {
+                    format!("{}-{output}-loop-item", self.p.tasks[task.index].name)
+                }
+            },
+            _ => format!("loop-item-{group}"),
+        }
+    }
+
+    fn ref_name(&self, r: &Ref) -> String {
+        match r {
+            Ref::Param(p) => (*p).to_owned(),
+            Ref::Output { task, output } => format!("{}-{output}", self.p.tasks[*task].name),
+            Ref::Item { group, field } => match field {
+                Some(f) => format!("{}-subvar-{f}", self.loop_item_base(*group)),
+                None => self.loop_item_base(*group),
+            },
+        }
+    }
+
+    /// The text that gives `r` inside the DAG of `dag`, to `consumer` (a node of that DAG):
+    /// a task output of the same DAG directly (and a dependency on its producer), anything
+    /// else as an input of the DAG, passed down from the enclosing DAGs.
+    fn resolve(&mut self, r: &Ref, dag: Option<usize>, consumer: Node) -> String {
+        let name = self.ref_name(r);
+        match r {
+            Ref::Output { task, output } if self.p.tasks[*task].group == dag => {
+                let producer = self.p.tasks[*task].name.clone();
+                self.consumed[*task].insert((*output).to_owned());
+                self.deps
+                    .entry(consumer)
+                    .or_default()
+                    .insert(producer.clone());
+                return format!("{{{{tasks.{producer}.outputs.parameters.{name}}}}}");
+            }
+            Ref::Item { group, .. } if Some(*group) == dag => {
+                self.inputs[dag_index(dag)].insert(name.clone());
+                return format!("{{{{inputs.parameters.{name}}}}}");
+            }
+            _ => {}
+        }
+        self.inputs[dag_index(dag)].insert(name.clone());
+        if let Some(g) = dag {
+            let parent = self.p.groups[g].parent;
+            let value = self.resolve(r, parent, Node::Group(g));
+            self.args
+                .entry(Node::Group(g))
+                .or_default()
+                .insert(name.clone(), value);
+        }
+        format!("{{{{inputs.parameters.{name}}}}}")
+    }
+
+    /// The node of the DAG of `dag` that holds task `task`: the task itself, or the group on
+    /// the way down to it.
+    fn node_in(&self, dag: Option<usize>, task: usize) -> Option<Node> {
+        let mut group = self.p.tasks[task].group;
+        if group == dag {
+            return Some(Node::Task(task));
+        }
+        while let Some(g) = group {
+            let parent = self.p.groups[g].parent;
+            if parent == dag {
+                return Some(Node::Group(g));
+            }
+            group = parent;
+        }
+        None
+    }
+
+    /// `task.after(other)`: a dependency between the nodes that hold them in the innermost
+    /// DAG holding both.
+    fn add_after(&mut self, task: usize, other: usize) {
+        let mut dag = self.p.tasks[other].group;
+        loop {
+            if let (Some(a), Some(b)) = (self.node_in(dag, task), self.node_in(dag, other)) {
+                if a != b {
+                    let name = self.node_name(b);
+                    self.deps.entry(a).or_default().insert(name);
+                }
+                return;
+            }
+            match dag {
+                Some(g) => dag = self.p.groups[g].parent,
+                None => return,
+            }
+        }
+    }
+
+    /// The arguments a loop group's task passes for its own item: `{{item}}`, `{{item.key}}`.
+    fn loop_item_arguments(&self, group: usize) -> Vec<(String, String)> {
+        if !matches!(self.p.groups[group].kind, GroupKind::Loop { .. }) {
+            return Vec::new();
+        }
+        let base = self.loop_item_base(group);
+        let subvar = format!("{base}-subvar-");
+        self.inputs[group + 1]
+            .iter()
+            .filter_map(|name| {
+                if *name == base {
+                    Some((name.clone(), "{{item}}".to_owned()))
+                } else {
+                    name.strip_prefix(&subvar)
+                        .map(|key| (name.clone(), format!("{{{{item.{key}}}}}")))
+                }
+            })
+            .collect()
+    }
+
+    /// The DAG template of the root (`group` = `None`) or of a group.
+    fn dag_template(&self, name: &str, group: Option<usize>, extra: Map<String, Value>) -> Value {
+        let index = dag_index(group);
+        let mut tasks: Vec<(String, Value)> = self.children[index]
+            .iter()
+            .map(|&node| {
+                let node_name = self.node_name(node);
+                let mut t = Map::new();
+                t.insert("name".into(), json!(node_name));
+                t.insert("template".into(), json!(node_name));
+                if let Some(deps) = self.deps.get(&node).filter(|d| !d.is_empty()) {
+                    t.insert("dependencies".into(), json!(deps));
+                }
+                if let Some(args) = self.args.get(&node).filter(|a| !a.is_empty()) {
+                    let params: Vec<Value> = args
+                        .iter()
+                        .map(|(n, v)| json!({"name": n, "value": v}))
+                        .collect();
+                    t.insert("arguments".into(), json!({ "parameters": params }));
+                }
+                (node_name, Value::Object(t))
+            })
+            .collect();
+        tasks.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut template = Map::new();
+        template.insert("name".into(), json!(name));
+        template.extend(extra);
+        // A loop's own item is an input too, but the root's parameters come from the workflow.
+        let inputs: Vec<Value> = self.inputs[index]
+            .iter()
+            .map(|n| json!({ "name": n }))
+            .collect();
+        if !inputs.is_empty() {
+            template.insert("inputs".into(), json!({ "parameters": inputs }));
+        }
+        template.insert(
+            "dag".into(),
+            json!({ "tasks": tasks.into_iter().map(|(_, t)| t).collect::<Vec<_>>() }),
+        );
+        Value::Object(template)
+    }
 }
 
 /// The `pipelines.kubeflow.org/pipeline_spec` annotation (before JSON encoding).
@@ -235,32 +595,23 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
     Value::Object(spec)
 }
 
-fn container_template<'a>(
+fn container_template(
     compiler: &Compiler,
-    pipeline: &Pipeline,
     task: &TaskSpec,
-    consumed: &BTreeSet<&str>,
-    input_names: impl Iterator<Item = &'a String>,
+    task_args: &[(String, String)],
+    consumed: &BTreeSet<String>,
+    input_names: BTreeSet<&String>,
 ) -> Value {
     let component = &task.component;
     let image = component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE);
     let command = compiler.component_command(component);
 
     let mut args: Vec<String> = Vec::new();
-    let mut arg_annotation: BTreeMap<&str, String> = BTreeMap::new();
-    for (input, arg) in component.inputs.iter().zip(&task.args) {
-        let Some(arg) = arg else { continue };
-        let value = match arg {
-            Arg::Constant(v) => constant_text(v),
-            Arg::Param(p) => format!("{{{{inputs.parameters.{p}}}}}"),
-            Arg::Output { task: t, output } => {
-                let producer = &pipeline.tasks[t.index].name;
-                format!("{{{{inputs.parameters.{producer}-{output}}}}}")
-            }
-        };
-        args.push(input_flag(&input.name));
+    let mut arg_annotation: BTreeMap<&str, &str> = BTreeMap::new();
+    for (input, value) in task_args {
+        args.push(input_flag(input));
         args.push(value.clone());
-        arg_annotation.insert(&input.name, value);
+        arg_annotation.insert(input, value);
     }
     if !component.outputs.is_empty() {
         args.push("----output-paths".to_owned());
@@ -278,7 +629,10 @@ fn container_template<'a>(
     let mut template_fields = Map::new();
     crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
     template.insert("container".into(), Value::Object(container));
-    let input_params: Vec<Value> = input_names.map(|n| json!({ "name": n })).collect();
+    let input_params: Vec<Value> = input_names
+        .into_iter()
+        .map(|n| json!({ "name": n }))
+        .collect();
     if !input_params.is_empty() {
         template.insert("inputs".into(), json!({ "parameters": input_params }));
     }
@@ -288,7 +642,7 @@ fn container_template<'a>(
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
-            .filter(|o| consumed.contains(*o))
+            .filter(|o| consumed.contains(**o))
             .map(|o| {
                 json!({"name": format!("{}-{o}", task.name),
                        "valueFrom": {"path": output_path(o)}})
@@ -320,7 +674,7 @@ fn container_template<'a>(
     if !component.inputs.is_empty() {
         let map: Map<String, Value> = arg_annotation
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), Value::String(v)))
+            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
             .collect();
         annotations.insert(
             "pipelines.kubeflow.org/arguments.parameters".into(),

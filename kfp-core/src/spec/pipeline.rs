@@ -36,6 +36,13 @@ pub enum Arg {
         /// The output's name (`Output`, or a named output's field).
         output: String,
     },
+    /// The current item of a loop (or a field of it).
+    LoopItem {
+        /// The loop group's index in [`Pipeline::groups`].
+        group: usize,
+        /// The field of a JSON-object item.
+        field: Option<String>,
+    },
 }
 
 /// A pipeline parameter.
@@ -69,6 +76,9 @@ pub struct TaskSpec {
     pub caching: bool,
     /// Resources, env, Kubernetes settings, retries, timeout.
     pub settings: crate::settings::TaskSettings,
+    /// The innermost group (condition, loop, exit handler) the task is in, as an index in
+    /// [`Pipeline::groups`]; `None` at the top of the pipeline.
+    pub group: Option<usize>,
 }
 
 /// A built pipeline: what `#[pipeline]` returns, ready to compile.
@@ -82,6 +92,8 @@ pub struct Pipeline {
     pub params: Vec<ParamSpec>,
     /// The tasks, in the order the pipeline function made them.
     pub tasks: Vec<TaskSpec>,
+    /// The groups (conditions, loops, exit handlers), in the order they were opened.
+    pub groups: Vec<crate::control::GroupSpec>,
     /// Problems found while the pipeline function ran; compiling reports them.
     pub errors: Vec<BuildError>,
     /// How long a run may take (KFP v1 writes it as the Workflow's `activeDeadlineSeconds`).

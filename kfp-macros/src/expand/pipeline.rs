@@ -3,6 +3,8 @@
 //! The function becomes `fn name() -> kfp_core::Pipeline`, which builds the pipeline: each
 //! parameter becomes a typed placeholder (`Param<T>`) and each component call at statement
 //! level (`let t = comp(..);`, `comp(..).after(&t);`) becomes `comp::task(..)`, which adds a task.
+//! The same holds inside Rust blocks, loops and branches, and inside closures passed to methods
+//! (the bodies of `Condition::then`, `ParallelFor::run`, `ExitHandler::run`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -19,7 +21,7 @@ fn rewrite_expr(expr: &mut Expr) {
     match expr {
         Expr::Call(call) => {
             if let Expr::Path(p) = &mut *call.func {
-                if p.qself.is_none() {
+                if p.qself.is_none() && is_component_path(&p.path) {
                     let span = p.path.segments.last().map(|s| s.ident.span());
                     let ident =
                         syn::Ident::new("task", span.unwrap_or_else(proc_macro2::Span::call_site));
@@ -58,6 +60,19 @@ fn rewrite_expr(expr: &mut Expr) {
     }
 }
 
+/// A component is a function: every segment of its path is lower-case (`train`,
+/// `crate::steps::train`). `ParallelFor::new(..)`, `Some(..)` and `String::from(..)` are not.
+fn is_component_path(path: &syn::Path) -> bool {
+    path.segments.iter().all(|s| {
+        s.arguments.is_none()
+            && !s
+                .ident
+                .to_string()
+                .trim_start_matches("r#")
+                .starts_with(|c: char| c.is_uppercase())
+    })
+}
+
 /// Inside arguments only `comp(..).output()`-style chains are component calls; anything else
 /// (`String::from("x")`) is left alone.
 fn rewrite_arg(expr: &mut Expr) {
@@ -65,6 +80,11 @@ fn rewrite_arg(expr: &mut Expr) {
         Expr::MethodCall(m) if is_output_chain(m) => rewrite_expr(&mut m.receiver),
         Expr::Reference(r) => rewrite_arg(&mut r.expr),
         Expr::Field(f) => rewrite_arg(&mut f.base),
+        // The body of a condition, loop or exit handler (`.then(|| { .. })`) is pipeline code.
+        Expr::Closure(c) => match &mut *c.body {
+            Expr::Block(b) => rewrite_block(&mut b.block.stmts),
+            body => rewrite_expr(body),
+        },
         _ => {}
     }
 }
