@@ -267,10 +267,30 @@ impl<T> fmt::Debug for ParallelFor<T> {
     }
 }
 
-impl<T: serde::Serialize> ParallelFor<T> {
+/// A value a static loop can iterate over, and the type its items have inside the loop
+/// (`&str` items are `String`s there).
+pub trait LoopValue: serde::Serialize {
+    /// The item's type inside the loop.
+    type Item;
+}
+
+impl<T: KfpType + serde::Serialize> LoopValue for T {
+    type Item = T;
+}
+
+impl LoopValue for &str {
+    type Item = String;
+}
+
+/// A JSON object item, whose fields [`LoopItem::field`] reads.
+impl LoopValue for Value {
+    type Item = Value;
+}
+
+impl ParallelFor<()> {
     /// A loop over a list known when the pipeline is built: numbers, strings, or JSON objects
-    /// (`serde_json::json!({...})` or serde structs, whose fields [`LoopItem::field`] reads).
-    pub fn new(items: impl IntoIterator<Item = T>) -> Self {
+    /// (`serde_json::json!({...})`, whose fields [`LoopItem::field`] reads).
+    pub fn new<I: LoopValue>(items: impl IntoIterator<Item = I>) -> ParallelFor<I::Item> {
         ParallelFor {
             items: LoopItems::Static(
                 items

@@ -122,13 +122,20 @@ fn find_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
                     }
                     1 => {
                         let pos = stack.iter().position(|&(n, _)| n == up).unwrap_or(0);
-                        // The stack runs downstream → upstream; show the cycle in data order.
-                        let mut cycle: Vec<String> = stack[pos..]
-                            .iter()
-                            .map(|&(n, _)| pipeline.tasks[n].name.clone())
-                            .collect();
+                        // The stack runs downstream → upstream; show the cycle in run order,
+                        // starting from the task made first.
+                        let mut cycle: Vec<usize> = stack[pos..].iter().map(|&(n, _)| n).collect();
                         cycle.reverse();
-                        return Some(cycle);
+                        if let Some(first) = cycle.iter().enumerate().min_by_key(|(_, n)| **n) {
+                            let first = first.0;
+                            cycle.rotate_left(first);
+                        }
+                        return Some(
+                            cycle
+                                .into_iter()
+                                .map(|n| pipeline.tasks[n].name.clone())
+                                .collect(),
+                        );
                     }
                     _ => {}
                 }

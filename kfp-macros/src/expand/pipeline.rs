@@ -1,10 +1,8 @@
 //! Code generation for `#[pipeline]`.
 //!
 //! The function becomes `fn name() -> kfp_core::Pipeline`, which builds the pipeline: each
-//! parameter becomes a typed placeholder (`Param<T>`) and each component call at statement
-//! level (`let t = comp(..);`, `comp(..).after(&t);`) becomes `comp::task(..)`, which adds a task.
-//! The same holds inside Rust blocks, loops and branches, and inside closures passed to methods
-//! (the bodies of `Condition::then`, `ParallelFor::run`, `ExitHandler::run`).
+//! parameter becomes a typed placeholder (`Param<T>`) and each component call (`comp(..)`)
+//! becomes `comp::task(..)`, which adds a task.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -14,55 +12,44 @@ use syn::{Expr, Stmt};
 use crate::ast::Pipeline;
 use crate::expand::krate;
 
-/// Rewrites a component call `path(args)` into `path::task(args)`, following method chains
-/// (`comp(..).set_display_name(..)`) down to the call, and `.output()`/`.outputs()` chains
-/// inside arguments.
-fn rewrite_expr(expr: &mut Expr) {
-    match expr {
-        Expr::Call(call) => {
-            if let Expr::Path(p) = &mut *call.func {
-                if p.qself.is_none() && is_component_path(&p.path) {
-                    let span = p.path.segments.last().map(|s| s.ident.span());
-                    let ident =
-                        syn::Ident::new("task", span.unwrap_or_else(proc_macro2::Span::call_site));
-                    p.path.segments.push(syn::PathSegment::from(ident));
-                }
-            }
-            for arg in &mut call.args {
-                rewrite_arg(arg);
-            }
-        }
-        Expr::MethodCall(m) => {
-            rewrite_expr(&mut m.receiver);
-            for arg in &mut m.args {
-                rewrite_arg(arg);
+/// Rewrites every component call `path(args)` in a pipeline body into `path::task(args)`,
+/// wherever it stands: statements, `let`s, arguments, blocks, loops, branches and the closures
+/// of `Condition::then`, `ParallelFor::run` and `ExitHandler::run`. Macro invocations and
+/// nested items are left alone.
+struct Rewrite;
+
+impl syn::visit_mut::VisitMut for Rewrite {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let Expr::Path(p) = &mut *call.func {
+            if p.qself.is_none() && is_component_path(&p.path) {
+                let span = p
+                    .path
+                    .segments
+                    .last()
+                    .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+                p.path
+                    .segments
+                    .push(syn::PathSegment::from(syn::Ident::new("task", span)));
             }
         }
-        Expr::Paren(p) => rewrite_expr(&mut p.expr),
-        // Plain Rust control flow runs when the pipeline is built (like a Python loop in a
-        // kfp pipeline function), so component calls inside it add tasks too.
-        Expr::Block(b) => rewrite_block(&mut b.block.stmts),
-        Expr::ForLoop(f) => rewrite_block(&mut f.body.stmts),
-        Expr::While(w) => rewrite_block(&mut w.body.stmts),
-        Expr::Loop(l) => rewrite_block(&mut l.body.stmts),
-        Expr::If(i) => {
-            rewrite_block(&mut i.then_branch.stmts);
-            if let Some((_, e)) = &mut i.else_branch {
-                rewrite_expr(e);
-            }
-        }
-        Expr::Match(m) => {
-            for arm in &mut m.arms {
-                rewrite_expr(&mut arm.body);
-            }
-        }
-        _ => {}
+        syn::visit_mut::visit_expr_call_mut(self, call);
     }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// A component is a function: every segment of its path is lower-case (`train`,
-/// `crate::steps::train`). `ParallelFor::new(..)`, `Some(..)` and `String::from(..)` are not.
+/// A component is a function whose path is all lower-case (`train`, `steps::train`).
+/// `ParallelFor::new(..)`, `Some(..)` and `String::from(..)` are not; neither is anything
+/// from `std`, `core`, `alloc` or `kfp_core`, nor a parenthesised path (`(helper)(x)`), which
+/// is how a pipeline body calls a plain function.
 fn is_component_path(path: &syn::Path) -> bool {
+    let first = path.segments.first().map(|s| s.ident.to_string());
+    if matches!(
+        first.as_deref(),
+        Some("std" | "core" | "alloc" | "kfp_core")
+    ) {
+        return false;
+    }
     path.segments.iter().all(|s| {
         s.arguments.is_none()
             && !s
@@ -73,38 +60,10 @@ fn is_component_path(path: &syn::Path) -> bool {
     })
 }
 
-/// Inside arguments only `comp(..).output()`-style chains are component calls; anything else
-/// (`String::from("x")`) is left alone.
-fn rewrite_arg(expr: &mut Expr) {
-    match expr {
-        Expr::MethodCall(m) if is_output_chain(m) => rewrite_expr(&mut m.receiver),
-        Expr::Reference(r) => rewrite_arg(&mut r.expr),
-        Expr::Field(f) => rewrite_arg(&mut f.base),
-        // The body of a condition, loop or exit handler (`.then(|| { .. })`) is pipeline code.
-        Expr::Closure(c) => match &mut *c.body {
-            Expr::Block(b) => rewrite_block(&mut b.block.stmts),
-            body => rewrite_expr(body),
-        },
-        _ => {}
-    }
-}
-
-fn is_output_chain(m: &syn::ExprMethodCall) -> bool {
-    (m.method == "output" || m.method == "outputs")
-        && matches!(&*m.receiver, Expr::Call(_) | Expr::MethodCall(_))
-}
-
 fn rewrite_block(stmts: &mut [Stmt]) {
+    use syn::visit_mut::VisitMut;
     for stmt in stmts {
-        match stmt {
-            Stmt::Local(local) => {
-                if let Some(init) = &mut local.init {
-                    rewrite_expr(&mut init.expr);
-                }
-            }
-            Stmt::Expr(e, _) => rewrite_expr(e),
-            _ => {}
-        }
+        Rewrite.visit_stmt_mut(stmt);
     }
 }
 
