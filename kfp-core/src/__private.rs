@@ -9,7 +9,8 @@ pub use serde_json::Value;
 
 pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
 pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
-pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, RunFn};
+pub use crate::artifact::ArtifactType;
+pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef, RunFn};
 pub use crate::spec::pipeline::{Arg, Pipeline, TaskId};
 pub use crate::types::KfpType;
 
@@ -23,14 +24,37 @@ pub fn arg<T, A: IntoArg<T>>(value: A) -> Option<Arg> {
     Some(value.into_arg())
 }
 
+/// One parameter of a component function: an input, or a file it writes.
+#[derive(Debug)]
+pub enum SigParam {
+    /// An input (a value or an input file).
+    Input(InputSpec, Option<ArtifactType>),
+    /// An output file.
+    OutputFile(OutputSpec, ArtifactType),
+}
+
 /// The spec of input `name` of Rust type `T`.
-pub fn input<T: KfpType>(name: &str) -> InputSpec {
-    InputSpec {
-        name: name.to_owned(),
-        kind: T::KIND,
-        rust_type: T::RUST_NAME,
-        optional: T::OPTIONAL,
-    }
+pub fn input<T: KfpType>(name: &str) -> SigParam {
+    SigParam::Input(
+        InputSpec {
+            name: name.to_owned(),
+            kind: T::KIND,
+            rust_type: T::RUST_NAME,
+            optional: T::OPTIONAL,
+        },
+        T::ARTIFACT,
+    )
+}
+
+/// The spec of output file `name` (an `OutputPath<K>` parameter).
+pub fn output_file<T: KfpType>(name: &str) -> SigParam {
+    SigParam::OutputFile(
+        OutputSpec {
+            name: name.to_owned(),
+            kind: T::KIND,
+        },
+        T::ARTIFACT.unwrap_or(<crate::artifact::Artifact as crate::artifact::ArtifactKind>::TYPE),
+    )
 }
 
 /// The spec of a named output `name` of Rust type `T`.
@@ -49,8 +73,8 @@ pub fn component(
     description: Option<&str>,
     base_image: Option<&str>,
     packages: &[&str],
-    inputs: Vec<InputSpec>,
-    outputs: Vec<OutputSpec>,
+    params: Vec<SigParam>,
+    returns: Vec<OutputSpec>,
     run: RunFn,
 ) -> Arc<ComponentSpec> {
     let mut spec = ComponentSpec::new(key);
@@ -60,8 +84,27 @@ pub fn component(
     spec.description = description.map(str::to_owned);
     spec.base_image = base_image.map(str::to_owned);
     spec.packages = packages.iter().map(|p| (*p).to_owned()).collect();
-    spec.inputs = inputs;
-    spec.outputs = outputs;
+    // Output files come first among the outputs, in signature order, then the return values,
+    // as kfp lists them.
+    for param in params {
+        match param {
+            SigParam::Input(input, artifact) => {
+                let i = spec.inputs.len();
+                if let Some(a) = artifact {
+                    spec.artifacts.push((ParamRef::Input(i), a));
+                }
+                spec.order.push(ParamRef::Input(i));
+                spec.inputs.push(input);
+            }
+            SigParam::OutputFile(output, artifact) => {
+                let i = spec.outputs.len();
+                spec.artifacts.push((ParamRef::Output(i), artifact));
+                spec.order.push(ParamRef::Output(i));
+                spec.outputs.push(output);
+            }
+        }
+    }
+    spec.outputs.extend(returns);
     spec.run = Some(run);
     Arc::new(spec)
 }

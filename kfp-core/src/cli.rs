@@ -206,12 +206,8 @@ fn compile(
             return 1;
         }
     };
-    const K8S_LIMIT: usize = 1_572_864;
-    if yaml.len() > K8S_LIMIT {
-        eprintln!(
-            "warning: the compiled YAML is {:.2} MiB; Kubernetes rejects objects over about 1.5 MiB",
-            yaml.len() as f64 / 1_048_576.0
-        );
+    if let Some(warning) = size_warning(yaml.len()) {
+        eprintln!("{warning}");
     }
     let path =
         output.unwrap_or_else(|| PathBuf::from(format!("{}.yaml", sanitize_name(&pipeline.name))));
@@ -229,6 +225,33 @@ fn compile(
             1
         }
     }
+}
+
+/// The size above which Kubernetes refuses to store an object: etcd's default request limit,
+/// 1.5 MiB. An Argo Workflow (KFP v1) is one Kubernetes object, so a larger YAML fails to run.
+pub const K8S_OBJECT_LIMIT: usize = 1_572_864;
+
+/// The warning for a compiled YAML of `bytes` bytes, or `None` when it fits under
+/// [`K8S_OBJECT_LIMIT`].
+///
+/// ```
+/// use kfp_core::cli::{size_warning, K8S_OBJECT_LIMIT};
+/// assert_eq!(size_warning(K8S_OBJECT_LIMIT), None);
+/// assert!(size_warning(4_300_000).unwrap().contains("4.10 MiB"));
+/// ```
+pub fn size_warning(bytes: usize) -> Option<String> {
+    // Lossless for any size a YAML string can have in practice (below 2^52 bytes).
+    #[allow(clippy::cast_precision_loss)]
+    let mib = |b: usize| b as f64 / 1_048_576.0;
+    (bytes > K8S_OBJECT_LIMIT).then(|| {
+        format!(
+            "warning: the compiled YAML is {:.2} MiB ({bytes} bytes), over the {:.1} MiB \
+             ({K8S_OBJECT_LIMIT} bytes) that Kubernetes accepts for one object; a cluster \
+             will refuse to run it; split the pipeline into smaller ones",
+            mib(bytes),
+            mib(K8S_OBJECT_LIMIT),
+        )
+    })
 }
 
 /// The Dockerfile that adds the binary at `binary_path` to `base_image`.
@@ -277,4 +300,54 @@ fn dockerfiles(pipeline: &Pipeline, compiler: &Compiler, dir: &Path) -> u8 {
         println!("{}\t{image}", path.display());
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_warning_names_size_and_limit() {
+        assert_eq!(size_warning(0), None);
+        assert_eq!(size_warning(K8S_OBJECT_LIMIT), None);
+        let w = size_warning(K8S_OBJECT_LIMIT + 1).expect("one byte over warns");
+        assert!(w.starts_with("warning: "), "{w}");
+        assert!(w.contains("1.50 MiB (1572865 bytes)"), "{w}");
+        assert!(w.contains("1.5 MiB (1572864 bytes)"), "{w}");
+        let w = size_warning(4_301_234).expect("4 MB warns");
+        assert!(w.contains("4.10 MiB (4301234 bytes)"), "{w}");
+    }
+
+    #[test]
+    fn oversize_pipeline_still_compiles() {
+        // A warning, not an error: the YAML is written and the exit status is 0.
+        let big = || {
+            let mut spec = ComponentSpec::new("step");
+            spec.inputs = vec![crate::spec::component::InputSpec {
+                name: "x".into(),
+                kind: crate::types::ParamKind::String,
+                rust_type: "String",
+                optional: false,
+            }];
+            let spec = Arc::new(spec);
+            crate::build_pipeline("big", None, |_| {
+                for _ in 0..1200 {
+                    crate::__private::add_task::<()>(
+                        spec.clone(),
+                        vec![Some(crate::spec::pipeline::Arg::Constant("x".repeat(600).into()))],
+                    );
+                }
+            })
+        };
+        let dir = std::env::temp_dir().join(format!("kfp-cli-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let out = dir.join("big.yaml");
+        let argv = ["big", "compile", "-o", out.to_str().expect("utf-8 path")]
+            .map(OsString::from)
+            .to_vec();
+        assert_eq!(run(argv, big), 0);
+        let len = std::fs::metadata(&out).expect("written").len();
+        assert!(len > K8S_OBJECT_LIMIT as u64, "{len}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

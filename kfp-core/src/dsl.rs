@@ -376,7 +376,7 @@ impl<T> TaskOutput<T> {
 /// [`Param<T>`] or a [`TaskOutput<T>`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be passed to a component input of type `{T}`",
-    label = "expected a `{T}`, a `Param<{T}>` or a `TaskOutput<{T}>` here",
+    label = "expected a value of type `{T}`, a `Param<{T}>` or a `TaskOutput<{T}>`",
     note = "a task output or pipeline parameter feeds only an input of the same type"
 )]
 pub trait IntoArg<T> {

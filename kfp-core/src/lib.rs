@@ -43,11 +43,13 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod cli;
+pub mod artifact;
 pub mod compiler;
 pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod pyjson;
+pub mod reusable;
 pub mod runtime;
 pub mod settings;
 pub mod spec;
@@ -63,6 +65,7 @@ pub use cli::main;
 pub use compiler::{Compiler, Target};
 pub use control::{Condition, ExitHandler, LoopItem, ParallelFor};
 pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput};
+pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
 pub use error::{BuildError, CompileError};
 pub use runtime::{ComponentReturn, Error, RunError};
 pub use settings::Toleration;

@@ -319,7 +319,9 @@ fn plain_structure_ok(s: &str) -> bool {
     if bytes.last().is_some_and(|&b| b == b' ' || b == b':') {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") {
+    // One pass over the bytes instead of two substring searches: this runs for every string
+    // of the document.
+    if bytes.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     let is_reserved = s.len() <= 8 && RESERVED_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w));
@@ -328,6 +330,17 @@ fn plain_structure_ok(s: &str) -> bool {
 
 /// Chooses how to write the string `s`.
 fn scalar_style(s: &str) -> ScalarStyle {
+    // Fast path for ASCII, the common case: every byte is a char, the escapes are the C0
+    // controls and DEL, and every other byte may appear in a plain scalar.
+    if s.is_ascii() {
+        return if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            ScalarStyle::DoubleQuoted
+        } else if plain_structure_ok(s) {
+            ScalarStyle::Plain
+        } else {
+            ScalarStyle::SingleQuoted
+        };
+    }
     let mut plain_chars = true;
     for ch in s.chars() {
         if needs_escape(ch) {

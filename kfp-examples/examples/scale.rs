@@ -21,9 +21,10 @@ use std::time::Instant;
 
 use kfp_core::prelude::*;
 
-/// The one component: kfp's `step(x: int) -> int`.
+// kfp's `step(x: int) -> int`. No doc comment: it would become the component's description,
+// which kfp's `step` does not have.
 #[component(base_image = "python:3.11")]
-pub fn step(x: i64) -> i64 {
+fn step(x: i64) -> i64 {
     x + 1
 }
 

@@ -63,13 +63,16 @@ pub(crate) fn doc_text(attrs: &[Attribute]) -> Option<String> {
     }
 }
 
-fn params(errors: &mut Errors, item: &mut ItemFn, allow_helper: bool) -> Vec<Param> {
+/// The parameters of `item`, a `what` (`component` or `pipeline`) function; our helper
+/// attributes are taken off them. `#[kfp(...)]` is allowed on pipeline parameters only.
+fn params(errors: &mut Errors, item: &mut ItemFn, what: &str) -> Vec<Param> {
+    let allow_helper = what == "pipeline";
     let mut out = Vec::new();
     for input in &mut item.sig.inputs {
         match input {
             FnArg::Receiver(r) => errors.spanned(
                 &*r,
-                "a component or pipeline function cannot take `self`; make it a free function",
+                format!("a {what} function cannot take `self`; `#[{what}]` goes on a free function"),
             ),
             FnArg::Typed(pt) => {
                 let mut default = None;
@@ -81,7 +84,7 @@ fn params(errors: &mut Errors, item: &mut ItemFn, allow_helper: bool) -> Vec<Par
                         } else {
                             errors.spanned(
                                 &a,
-                                "`#[kfp(...)]` goes on pipeline parameters; a component input's default is not supported, use `Option<T>`",
+                                "`#[kfp(...)]` goes on pipeline parameters, not component inputs; for an input that may be left out, use `Option<T>`",
                             );
                         }
                     } else {
@@ -99,7 +102,7 @@ fn params(errors: &mut Errors, item: &mut ItemFn, allow_helper: bool) -> Vec<Par
                     }
                     other => errors.spanned(
                         other,
-                        "a component or pipeline parameter must be a plain name, like `epochs: i64`, because it becomes a KFP input of that name",
+                        format!("a {what} parameter must be a plain name, like `epochs: i64`: it becomes the KFP {} of that name", if allow_helper { "parameter" } else { "input" }),
                     ),
                 }
             }
@@ -111,7 +114,7 @@ fn params(errors: &mut Errors, item: &mut ItemFn, allow_helper: bool) -> Vec<Par
 impl Component {
     /// Builds the model and strips our helper attributes from `item`.
     pub(crate) fn from_syn(errors: &mut Errors, args: ComponentArgs, mut item: ItemFn) -> Self {
-        let params = params(errors, &mut item, false);
+        let params = params(errors, &mut item, "component");
         let ret = match &item.sig.output {
             ReturnType::Default => None,
             ReturnType::Type(_, ty) => match &**ty {
@@ -134,7 +137,7 @@ impl Component {
 impl Pipeline {
     /// Builds the model and strips our helper attributes from `item`.
     pub(crate) fn from_syn(errors: &mut Errors, args: PipelineArgs, mut item: ItemFn) -> Self {
-        let params = params(errors, &mut item, true);
+        let params = params(errors, &mut item, "pipeline");
         Pipeline {
             ident: item.sig.ident.clone(),
             vis: item.vis.clone(),

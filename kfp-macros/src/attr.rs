@@ -8,25 +8,35 @@ use crate::errors::Errors;
 
 /// A value that may be set once (serde's `Attr<T>`): a second set is an error at that key.
 pub(crate) struct Once<T> {
-    name: &'static str,
-    value: Option<(syn::Ident, T)>,
+    /// The attribute the key belongs to (`component`, `pipeline`, `kfp`), for messages.
+    attr: &'static str,
+    /// Whether the key was given, even with a value that was rejected.
+    seen: bool,
+    value: Option<T>,
 }
 
 impl<T> Once<T> {
-    pub(crate) fn new(name: &'static str) -> Self {
-        Once { name, value: None }
+    pub(crate) fn new(attr: &'static str) -> Self {
+        Once {
+            attr,
+            seen: false,
+            value: None,
+        }
     }
 
-    pub(crate) fn set(&mut self, errors: &mut Errors, key: &syn::Ident, value: T) {
-        if self.value.is_some() {
-            errors.spanned(key, format!("duplicate `{}` argument", self.name));
+    /// Records `key` with its value (`None` if the value was rejected, its error already
+    /// recorded); a second `key` is a duplicate error at that key, and the first value stays.
+    pub(crate) fn set(&mut self, errors: &mut Errors, key: &syn::Ident, value: Option<T>) {
+        if self.seen {
+            errors.spanned(key, duplicate_key(self.attr, key));
         } else {
-            self.value = Some((key.clone(), value));
+            self.seen = true;
+            self.value = value;
         }
     }
 
     pub(crate) fn get(self) -> Option<T> {
-        self.value.map(|(_, v)| v)
+        self.value
     }
 }
 
@@ -81,8 +91,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The message for a key given twice.
+fn duplicate_key(attr: &str, key: &syn::Ident) -> String {
+    let key = syn::ext::IdentExt::unraw(key);
+    format!("duplicate `{attr}` argument `{key}`; give each argument once")
+}
+
+/// Records an unknown key, with the closest accepted key when it looks like a typo.
 pub(crate) fn unknown_key(errors: &mut Errors, attr: &str, key: &syn::Ident, keys: &[&str]) {
-    let got = key.to_string();
+    let got = syn::ext::IdentExt::unraw(key).to_string();
     let msg = match suggest(&got, keys) {
         Some(s) => format!(
             "unknown `{attr}` argument `{got}`; did you mean `{s}`? expected {}",
@@ -96,6 +113,18 @@ pub(crate) fn unknown_key(errors: &mut Errors, attr: &str, key: &syn::Ident, key
     errors.spanned(key, msg);
 }
 
+/// An example value of `key`, for messages.
+fn example(key: &syn::Ident) -> &'static str {
+    match key.to_string().as_str() {
+        "base_image" => BASE_IMAGE_EXAMPLE,
+        "packages" => PACKAGES_EXAMPLE,
+        "name" => NAME_EXAMPLE,
+        "crate" => CRATE_EXAMPLE,
+        "default" => DEFAULT_EXAMPLE,
+        _ => DESCRIPTION_EXAMPLE,
+    }
+}
+
 /// Reads a string literal value, with the error at the value.
 fn lit_str(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<LitStr> {
     match expr {
@@ -105,22 +134,26 @@ fn lit_str(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<LitStr>
         other => {
             errors.spanned(
                 other,
-                format!("`{key}` must be a string literal, like `{key} = \"...\"`"),
+                format!(
+                    "`{key}` must be a string literal, like `{key} = {}`",
+                    example(key)
+                ),
             );
             None
         }
     }
 }
 
-fn lit_str_list(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Vec<LitStr> {
+fn lit_str_list(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<Vec<LitStr>> {
     let Expr::Array(array) = expr else {
         errors.spanned(
             expr,
             format!(
-                "`{key}` must be a list of string literals, like `{key} = [\"mlflow\", \"boto3\"]`"
+                "`{key}` must be a list of string literals, like `{key} = {}`",
+                example(key)
             ),
         );
-        return Vec::new();
+        return None;
     };
     let mut out = Vec::new();
     for elem in &array.elems {
@@ -130,11 +163,11 @@ fn lit_str_list(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Vec<LitSt
             }) => out.push(s.clone()),
             other => errors.spanned(
                 other,
-                format!("`{key}` must be a list of string literals; this is not a string literal"),
+                format!("each package in `{key}` must be a string literal, like `\"mlflow==2.9.2\"`"),
             ),
         }
     }
-    out
+    Some(out)
 }
 
 fn parse_path(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<syn::Path> {
@@ -146,18 +179,19 @@ fn parse_path(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<syn:
         other => {
             errors.spanned(
                 other,
-                format!("`{key}` must be a path, like `{key} = ::kfp_core`"),
+                format!("`{key}` must be a path, like `{key} = {}`", example(key)),
             );
             None
         }
     }
 }
 
-/// Parses `key = value, ...` pairs, calling `each` for every pair.
+/// Parses `key = value, ...` pairs, calling `each` for every key (with `None` for a key
+/// written without `= value`).
 fn parse_pairs(
     errors: &mut Errors,
     tokens: TokenStream,
-    mut each: impl FnMut(&mut Errors, syn::Ident, Expr),
+    mut each: impl FnMut(&mut Errors, syn::Ident, Option<Expr>),
 ) {
     let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
@@ -165,10 +199,10 @@ fn parse_pairs(
             if input.peek(syn::Token![=]) {
                 input.parse::<syn::Token![=]>()?;
                 let value: Expr = input.parse()?;
-                each(errors, key, value);
+                each(errors, key, Some(value));
             } else {
-                errors.spanned(&key, format!("expected `{key} = ...`"));
-                // Skip to the next comma.
+                each(errors, key, None);
+                // Skip whatever follows the key up to the next comma.
                 while !input.is_empty() && !input.peek(syn::Token![,]) {
                     input.parse::<proc_macro2::TokenTree>()?;
                 }
@@ -184,37 +218,61 @@ fn parse_pairs(
     errors.ok(result);
 }
 
+/// Reads the value of a known key with `read`, or reports that the key has no value.
+fn value_of<T>(
+    errors: &mut Errors,
+    key: &syn::Ident,
+    value: Option<&Expr>,
+    read: impl FnOnce(&mut Errors, &syn::Ident, &Expr) -> Option<T>,
+) -> Option<T> {
+    match value {
+        Some(v) => read(errors, key, v),
+        None => {
+            errors.spanned(
+                key,
+                format!("`{key}` needs a value, like `{key} = {}`", example(key)),
+            );
+            None
+        }
+    }
+}
+
+/// The examples the messages show for each key.
+const BASE_IMAGE_EXAMPLE: &str = "\"python:3.11\"";
+const PACKAGES_EXAMPLE: &str = "[\"mlflow\", \"boto3\"]";
+const NAME_EXAMPLE: &str = "\"train-model\"";
+const DESCRIPTION_EXAMPLE: &str = "\"...\"";
+const CRATE_EXAMPLE: &str = "::kfp_core";
+const DEFAULT_EXAMPLE: &str = "3";
+
 pub(crate) fn component_args(errors: &mut Errors, tokens: TokenStream) -> ComponentArgs {
-    let mut base_image = Once::new("base_image");
-    let mut packages = Once::new("packages");
-    let mut name = Once::new("name");
-    let mut description = Once::new("description");
-    let mut krate = Once::new("crate");
+    let mut base_image = Once::new("component");
+    let mut packages = Once::new("component");
+    let mut name = Once::new("component");
+    let mut description = Once::new("component");
+    let mut krate = Once::new("component");
     parse_pairs(errors, tokens, |errors, key, value| {
+        let value = value.as_ref();
         match key.to_string().as_str() {
             "base_image" => {
-                if let Some(v) = lit_str(errors, &key, &value) {
-                    base_image.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, lit_str);
+                base_image.set(errors, &key, v);
             }
             "packages" => {
-                let v = lit_str_list(errors, &key, &value);
-                packages.set(errors, &key, v)
+                let v = value_of(errors, &key, value, lit_str_list);
+                packages.set(errors, &key, v);
             }
             "name" => {
-                if let Some(v) = lit_str(errors, &key, &value) {
-                    name.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, lit_str);
+                name.set(errors, &key, v);
             }
             "description" => {
-                if let Some(v) = lit_str(errors, &key, &value) {
-                    description.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, lit_str);
+                description.set(errors, &key, v);
             }
             "crate" => {
-                if let Some(v) = parse_path(errors, &key, &value) {
-                    krate.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, parse_path);
+                krate.set(errors, &key, v);
             }
             _ => unknown_key(errors, "component", &key, COMPONENT_KEYS),
         }
@@ -229,25 +287,23 @@ pub(crate) fn component_args(errors: &mut Errors, tokens: TokenStream) -> Compon
 }
 
 pub(crate) fn pipeline_args(errors: &mut Errors, tokens: TokenStream) -> PipelineArgs {
-    let mut name = Once::new("name");
-    let mut description = Once::new("description");
-    let mut krate = Once::new("crate");
+    let mut name = Once::new("pipeline");
+    let mut description = Once::new("pipeline");
+    let mut krate = Once::new("pipeline");
     parse_pairs(errors, tokens, |errors, key, value| {
+        let value = value.as_ref();
         match key.to_string().as_str() {
             "name" => {
-                if let Some(v) = lit_str(errors, &key, &value) {
-                    name.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, lit_str);
+                name.set(errors, &key, v);
             }
             "description" => {
-                if let Some(v) = lit_str(errors, &key, &value) {
-                    description.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, lit_str);
+                description.set(errors, &key, v);
             }
             "crate" => {
-                if let Some(v) = parse_path(errors, &key, &value) {
-                    krate.set(errors, &key, v)
-                }
+                let v = value_of(errors, &key, value, parse_path);
+                krate.set(errors, &key, v);
             }
             _ => unknown_key(errors, "pipeline", &key, PIPELINE_KEYS),
         }
@@ -261,19 +317,23 @@ pub(crate) fn pipeline_args(errors: &mut Errors, tokens: TokenStream) -> Pipelin
 
 /// The per-parameter helper attribute `#[kfp(default = expr)]` of a pipeline parameter.
 pub(crate) fn param_default(errors: &mut Errors, attr: &syn::Attribute) -> Option<Expr> {
-    let mut default = Once::new("default");
+    let mut default = Once::new("kfp");
     let tokens = match &attr.meta {
         syn::Meta::List(list) => list.tokens.clone(),
         other => {
-            errors.spanned(other, "expected `#[kfp(default = ...)]`");
+            errors.spanned(
+                other,
+                "`kfp` needs arguments, like `#[kfp(default = 3)]`",
+            );
             return None;
         }
     };
     parse_pairs(errors, tokens, |errors, key, value| {
         if key == "default" {
-            default.set(errors, &key, value)
+            let v = value_of(errors, &key, value.as_ref(), |_, _, v| Some(v.clone()));
+            default.set(errors, &key, v);
         } else {
-            unknown_key(errors, "kfp", &key, &["default"])
+            unknown_key(errors, "kfp", &key, &["default"]);
         }
     });
     default.get()
@@ -321,6 +381,10 @@ mod tests {
         assert!(msgs[0].contains("did you mean `base_image`"));
         assert!(msgs[1].contains("must be a string literal"));
         assert!(msgs[2].contains("list of string literals"));
+        assert_eq!(
+            msgs[1],
+            "`base_image` must be a string literal, like `base_image = \"python:3.11\"`"
+        );
     }
 
     #[test]
@@ -328,6 +392,9 @@ mod tests {
         let mut errors = Errors::new();
         let _ = pipeline_args(&mut errors, quote!(name = "a", name = "b"));
         let err = errors.finish().unwrap_err().to_string();
-        assert_eq!(err, "duplicate `name` argument");
+        assert_eq!(
+            err,
+            "duplicate `pipeline` argument `name`; give each argument once"
+        );
     }
 }

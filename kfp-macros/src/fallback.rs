@@ -14,28 +14,48 @@ pub(crate) fn untouched(item: TokenStream, error: syn::Error) -> TokenStream {
     quote!(#item #error)
 }
 
-/// The component function as written, its errors, and an empty module of the same name, so
-/// that pipelines naming it report nothing more.
+/// The component function as written, its errors, and a module of the same name whose
+/// `task(..)` takes anything and adds nothing, so that pipelines naming it report nothing more.
 pub(crate) fn component(c: &Component, error: syn::Error) -> TokenStream {
     let original = &c.original;
+    let error = error.to_compile_error();
+    // A method stays where it is, in an `impl`, where a module cannot go.
+    if original.sig.receiver().is_some() {
+        return quote!(#original #error);
+    }
     let vis = &c.vis;
     let ident = &c.ident;
-    let error = error.to_compile_error();
+    let task = syn::Ident::new("task", ident.span());
     let kfp = krate(c.args.krate.as_ref());
     let params = c
         .params
         .iter()
         .map(|_| quote!(_: impl ::core::marker::Sized));
+    let handles = stub_handles(c, &kfp);
     quote! {
         #original
         #error
         #[doc(hidden)]
-        #[allow(dead_code, unused_variables)]
+        #[allow(dead_code, unused_imports, clippy::pedantic)]
         #vis mod #ident {
-            pub fn task(#(#params),*) -> #kfp::__private::Task<()> {
+            use super::*;
+
+            pub fn #task(#(#params),*) -> #kfp::__private::Task<#handles> {
                 #kfp::__private::stub_task()
             }
         }
+    }
+}
+
+/// The task handles of the stub: the real ones when the return type can name them (so that
+/// `.output()` keeps type-checking), `()` when the return type is itself in question.
+fn stub_handles(c: &Component, kfp: &TokenStream) -> TokenStream {
+    let generic = !c.original.sig.generics.params.is_empty();
+    match &c.ret {
+        Some(ret) if !generic && !matches!(ret, syn::Type::ImplTrait(_) | syn::Type::Infer(_)) => {
+            quote!(<#ret as #kfp::__private::ComponentReturn>::Handles)
+        }
+        _ => quote!(()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and `#[derive(Outputs)]`. Use them through `kfp_core`, which re-exports them.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
 
 mod ast;
 mod attr;
@@ -30,16 +31,22 @@ use proc_macro::TokenStream;
 /// nothing, one value (output `Output`), a `#[derive(Outputs)]` struct (named outputs), or a
 /// `Result` of those whose `Err` fails the step.
 ///
+/// The generated module sits beside the function and reaches it through `super`, so define
+/// components at module level (not inside a function body).
+///
 /// ```
 /// use kfp_core::prelude::*;
 ///
 /// #[component(base_image = "python:3.11", packages = ["mlflow"])]
 /// fn train(epochs: i64, model_name: String) -> Result<f64, Error> {
+///     println!("training {model_name}");
 ///     Ok(epochs as f64 * 0.5)
 /// }
 ///
-/// assert_eq!(train(2, "yolov8n.pt".into()).unwrap(), 1.0);
-/// assert_eq!(train::spec().name, "Train");
+/// fn main() {
+///     assert_eq!(train(2, "yolov8n.pt".into()).unwrap(), 1.0);
+///     assert_eq!(train::spec().name, "Train");
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -67,7 +74,9 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 ///
 /// #[component]
-/// fn train(ok: bool, epochs: i64) {}
+/// fn train(ok: bool, epochs: i64) {
+///     println!("{ok} {epochs}");
+/// }
 ///
 /// #[pipeline(name = "demo")]
 /// fn demo(#[kfp(default = 3)] epochs: i64) {
@@ -75,9 +84,11 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     train(c.output(), epochs).set_display_name("Train");
 /// }
 ///
-/// let p = demo();
-/// assert_eq!(p.tasks.len(), 2);
-/// assert_eq!(p.tasks[1].name, "train");
+/// fn main() {
+///     let p = demo();
+///     assert_eq!(p.tasks.len(), 2);
+///     assert_eq!(p.tasks[1].name, "train");
+/// }
 /// ```
 #[proc_macro_attribute]
 pub fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -102,14 +113,20 @@ pub fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 ///
 /// #[component]
-/// fn show(value: f64, label: String) {}
+/// fn show(value: f64, label: String) {
+///     println!("{label}: {value}");
+/// }
 ///
 /// #[pipeline(name = "stats")]
 /// fn p() {
 ///     let s = stats(1.0, 2.0);
 ///     show(s.outputs().sum, s.outputs().label);
 /// }
-/// assert_eq!(p().tasks.len(), 2);
+///
+/// fn main() {
+///     assert_eq!(p().tasks.len(), 2);
+///     assert_eq!(stats(1.0, 2.0).sum, 3.0);
+/// }
 /// ```
 #[proc_macro_derive(Outputs, attributes(kfp))]
 pub fn derive_outputs(item: TokenStream) -> TokenStream {

@@ -79,10 +79,30 @@ fn echo(msg: String, flag: bool, items: Vec<String>) {
 /// when left unquoted.
 #[pipeline(name = "yaml-quirks")]
 fn yaml_quirks(#[kfp(default = "no")] answer: String) {
-    for word in ["yes", "on", "null", "~", "off", "y", "N", "0x1F", "1e3", "1:20", "2001-12-14"] {
-        echo(word, true, vec!["TRUE".to_owned(), "Null".to_owned(), "".to_owned()]);
+    for word in [
+        "yes",
+        "on",
+        "null",
+        "~",
+        "off",
+        "y",
+        "N",
+        "0x1F",
+        "1e3",
+        "1:20",
+        "2001-12-14",
+    ] {
+        echo(
+            word,
+            true,
+            vec!["TRUE".to_owned(), "Null".to_owned(), "".to_owned()],
+        );
     }
-    echo(answer, false, vec!["- item".to_owned(), "key: value".to_owned(), "#".to_owned()]);
+    echo(
+        answer,
+        false,
+        vec!["- item".to_owned(), "key: value".to_owned(), "#".to_owned()],
+    );
 }
 
 #[test]
@@ -130,7 +150,17 @@ fn yaml_quirks_survive_a_yaml_1_1_style_reading() {
         .collect();
     words.sort();
     let mut expected: Vec<String> = [
-        "yes", "on", "null", "~", "off", "y", "N", "0x1F", "1e3", "1:20", "2001-12-14",
+        "yes",
+        "on",
+        "null",
+        "~",
+        "off",
+        "y",
+        "N",
+        "0x1F",
+        "1e3",
+        "1:20",
+        "2001-12-14",
         "{{inputs.parameters.answer}}",
     ]
     .iter()

@@ -2,6 +2,7 @@
 
 mod check;
 pub mod v1;
+pub mod v2;
 
 use std::fmt;
 use std::str::FromStr;
@@ -110,12 +111,7 @@ impl Compiler {
         check(pipeline, target)?;
         match target {
             Target::V1 => Ok(v1::compile(self, pipeline)),
-            Target::V2 => Err(CompileError {
-                pipeline: pipeline.name.clone(),
-                errors: vec![crate::error::BuildError::Internal(
-                    "the KFP v2 target is not implemented yet; use `--target v1`".into(),
-                )],
-            }),
+            Target::V2 => Ok(v2::compile(self, pipeline)),
         }
     }
 

@@ -140,15 +140,19 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     }
 
     let mut templates: BTreeMap<String, Value> = BTreeMap::new();
+    let mut rendered: HashMap<*const ComponentSpec, Rendered> = HashMap::new();
     for (i, task) in pipeline.tasks.iter().enumerate() {
         let inputs: BTreeSet<&String> = dags
             .args
             .get(&Node::Task(i))
             .map(|a| a.keys().collect())
             .unwrap_or_default();
+        let r = rendered
+            .entry(std::sync::Arc::as_ptr(&task.component))
+            .or_insert_with(|| Rendered::new(compiler, &task.component));
         templates.insert(
             task.name.clone(),
-            container_template(compiler, task, &task_args[i], &dags.consumed[i], inputs),
+            container_template(r, task, &task_args[i], &dags.consumed[i], inputs),
         );
     }
     let root = dags.dag_template(&root_name, None, Map::new());
@@ -220,9 +224,9 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     spec.insert("entrypoint".into(), json!(root_name));
     spec.insert(
         "templates".into(),
-        json!(templates.into_values().collect::<Vec<_>>()),
+        Value::Array(templates.into_values().collect()),
     );
-    spec.insert("arguments".into(), json!({ "parameters": arguments }));
+    spec.insert("arguments".into(), parameters(arguments));
     spec.insert("serviceAccountName".into(), json!("pipeline-runner"));
     if let Some(exit) = exit_tasks.iter().next() {
         spec.insert("onExit".into(), json!(pipeline.tasks[*exit].name));
@@ -230,16 +234,39 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     if let Some(t) = &pipeline.timeout {
         spec.insert("activeDeadlineSeconds".into(), json!(t.seconds));
     }
-    json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Workflow",
-        "metadata": {
-            "generateName": format!("{root_name}-"),
-            "annotations": annotations,
-            "labels": {"pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION},
-        },
-        "spec": spec,
-    })
+    object([
+        ("apiVersion", json!("argoproj.io/v1alpha1")),
+        ("kind", json!("Workflow")),
+        (
+            "metadata",
+            object([
+                ("generateName", json!(format!("{root_name}-"))),
+                ("annotations", Value::Object(annotations)),
+                (
+                    "labels",
+                    json!({"pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION}),
+                ),
+            ]),
+        ),
+        ("spec", Value::Object(spec)),
+    ])
+}
+
+/// A JSON object with these entries, in this order. Unlike `json!`, which serializes (deep
+/// copies) every value it interpolates, this moves them: the workflow holds every template,
+/// and copying it took most of the compile time of a large pipeline.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// `{"parameters": list}`, moving `list`.
+fn parameters(list: Vec<Value>) -> Value {
+    object([("parameters", Value::Array(list))])
 }
 
 /// Adds a group task's `when`/`withItems`/`withParam` and loop-item arguments to its entry in
@@ -291,10 +318,7 @@ enum Node {
 /// A value a task or group uses that comes from elsewhere in the pipeline.
 enum Ref<'a> {
     Param(&'a str),
-    Output {
-        task: usize,
-        output: &'a str,
-    },
+    Output { task: usize, output: &'a str },
     Item {
         group: usize,
         field: Option<&'a str>,
@@ -390,10 +414,7 @@ impl<'p> Dags<'p> {
             Ref::Output { task, output } if self.p.tasks[*task].group == dag => {
                 let producer = self.p.tasks[*task].name.clone();
                 self.consumed[*task].insert((*output).to_owned());
-                self.deps
-                    .entry(consumer)
-                    .or_default()
-                    .insert(producer.clone());
+                self.deps.entry(consumer).or_default().insert(producer.clone());
                 return format!("{{{{tasks.{producer}.outputs.parameters.{name}}}}}");
             }
             Ref::Item { group, .. } if Some(*group) == dag => {
@@ -488,7 +509,7 @@ impl<'p> Dags<'p> {
                         .iter()
                         .map(|(n, v)| json!({"name": n, "value": v}))
                         .collect();
-                    t.insert("arguments".into(), json!({ "parameters": params }));
+                    t.insert("arguments".into(), parameters(params));
                 }
                 (node_name, Value::Object(t))
             })
@@ -503,11 +524,14 @@ impl<'p> Dags<'p> {
             .map(|n| json!({ "name": n }))
             .collect();
         if !inputs.is_empty() {
-            template.insert("inputs".into(), json!({ "parameters": inputs }));
+            template.insert("inputs".into(), parameters(inputs));
         }
         template.insert(
             "dag".into(),
-            json!({ "tasks": tasks.into_iter().map(|(_, t)| t).collect::<Vec<_>>() }),
+            object([(
+                "tasks",
+                Value::Array(tasks.into_iter().map(|(_, t)| t).collect()),
+            )]),
         );
         Value::Object(template)
     }
@@ -595,16 +619,38 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
     Value::Object(spec)
 }
 
+/// What a container template takes from its component alone, rendered once per component
+/// rather than once per task: a pipeline that uses one component a thousand times renders its
+/// `component_spec` annotation once.
+struct Rendered {
+    command: Value,
+    image: Value,
+    component_spec: Value,
+}
+
+impl Rendered {
+    fn new(compiler: &Compiler, component: &ComponentSpec) -> Self {
+        let image = component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE);
+        let command = compiler.component_command(component);
+        Rendered {
+            component_spec: Value::String(pyjson::dumps(
+                &component_spec(component, &command, image),
+                true,
+            )),
+            command: Value::Array(command.into_iter().map(Value::String).collect()),
+            image: Value::String(image.to_owned()),
+        }
+    }
+}
+
 fn container_template(
-    compiler: &Compiler,
+    rendered: &Rendered,
     task: &TaskSpec,
     task_args: &[(String, String)],
     consumed: &BTreeSet<String>,
     input_names: BTreeSet<&String>,
 ) -> Value {
     let component = &task.component;
-    let image = component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE);
-    let command = compiler.component_command(component);
 
     let mut args: Vec<String> = Vec::new();
     let mut arg_annotation: BTreeMap<&str, &str> = BTreeMap::new();
@@ -623,9 +669,12 @@ fn container_template(
     let mut template = Map::new();
     template.insert("name".into(), json!(task.name));
     let mut container = Map::new();
-    container.insert("args".into(), json!(args));
-    container.insert("command".into(), json!(command));
-    container.insert("image".into(), json!(image));
+    container.insert(
+        "args".into(),
+        Value::Array(args.into_iter().map(Value::String).collect()),
+    );
+    container.insert("command".into(), rendered.command.clone());
+    container.insert("image".into(), rendered.image.clone());
     let mut template_fields = Map::new();
     crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
     template.insert("container".into(), Value::Object(container));
@@ -634,7 +683,7 @@ fn container_template(
         .map(|n| json!({ "name": n }))
         .collect();
     if !input_params.is_empty() {
-        template.insert("inputs".into(), json!({ "parameters": input_params }));
+        template.insert("inputs".into(), parameters(input_params));
     }
     if !component.outputs.is_empty() {
         let mut sorted: Vec<&str> = component.outputs.iter().map(|o| o.name.as_str()).collect();
@@ -649,13 +698,13 @@ fn container_template(
             })
             .collect();
         if !params.is_empty() {
-            outputs.insert("parameters".into(), json!(params));
+            outputs.insert("parameters".into(), Value::Array(params));
         }
         let artifacts: Vec<Value> = sorted
             .iter()
             .map(|o| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
             .collect();
-        outputs.insert("artifacts".into(), json!(artifacts));
+        outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
     }
 
@@ -665,10 +714,7 @@ fn container_template(
     }
     annotations.insert(
         "pipelines.kubeflow.org/component_spec".into(),
-        json!(pyjson::dumps(
-            &component_spec(component, &command, image),
-            true
-        )),
+        rendered.component_spec.clone(),
     );
     annotations.insert("pipelines.kubeflow.org/component_ref".into(), json!("{}"));
     if !component.inputs.is_empty() {
@@ -678,7 +724,7 @@ fn container_template(
             .collect();
         annotations.insert(
             "pipelines.kubeflow.org/arguments.parameters".into(),
-            json!(pyjson::dumps(&Value::Object(map), true)),
+            Value::String(pyjson::dumps(&Value::Object(map), true)),
         );
     }
     if !task.caching {
@@ -690,14 +736,17 @@ fn container_template(
     template.extend(template_fields);
     template.insert(
         "metadata".into(),
-        json!({
-            "labels": {
-                "pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION,
-                "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
-                "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
-            },
-            "annotations": annotations,
-        }),
+        object([
+            (
+                "labels",
+                json!({
+                    "pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION,
+                    "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
+                    "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
+                }),
+            ),
+            ("annotations", Value::Object(annotations)),
+        ]),
     );
     Value::Object(template)
 }

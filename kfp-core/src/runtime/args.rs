@@ -1,11 +1,18 @@
-//! Parses the KFP v1 command line a component receives: `--<input> <value>` pairs in any
-//! order, then `----output-paths` and one path per output.
+//! Parses the KFP v1 command line a component receives: `--<input> <value>` pairs, then
+//! `----output-paths` and one path per output.
+//!
+//! The compiled YAML always puts each value right after its flag, so the token after a flag is
+//! its value, whatever it looks like: a `String` input may hold `--epochs` or `--help`. Only
+//! for other types, whose text never starts with `--`, is a known flag in that place read as
+//! a flag whose value is missing. The parse never panics: every problem is a [`RunError`].
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::RunError;
 use crate::compiler::v1::input_flag;
-use crate::spec::component::ComponentSpec;
+use crate::spec::component::{ComponentSpec, InputSpec};
+use crate::types::ParamKind;
 
 /// The parsed KFP v1 arguments of one component run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -14,71 +21,109 @@ pub struct V1Args {
     pub values: HashMap<String, String>,
     /// Output paths, in the component's output order.
     pub output_paths: Vec<String>,
+    /// `--help` or `-h` stood where a flag goes: print the component's help instead of
+    /// running it. Nothing after it was read.
+    pub help: bool,
 }
 
 /// The separator kfp puts before the output paths.
 pub const OUTPUT_PATHS: &str = "----output-paths";
 
 /// Parses `argv` (everything after the component's name) against `spec`.
+///
+/// ```
+/// use kfp_core::runtime::args::parse_v1;
+/// use kfp_core::spec::component::{ComponentSpec, InputSpec};
+/// use kfp_core::types::ParamKind;
+///
+/// let mut spec = ComponentSpec::new("train");
+/// spec.inputs.push(InputSpec {
+///     name: "model_name".into(),
+///     kind: ParamKind::String,
+///     rust_type: "String",
+///     optional: false,
+/// });
+/// let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
+/// let args = parse_v1(&spec, &argv).unwrap();
+/// assert_eq!(args.values["model_name"], "--odd but fine");
+/// ```
 pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunError> {
-    let flags: Vec<(String, &str)> = spec
+    let flags: Vec<(String, &InputSpec)> = spec
         .inputs
         .iter()
-        .map(|i| (input_flag(&i.name), i.name.as_str()))
+        .map(|i| (input_flag(&i.name), i))
         .collect();
+    let input_of = |flag: &str| flags.iter().find(|(f, _)| f == flag).map(|(_, i)| *i);
+    let is_flag = |token: &str| token == OUTPUT_PATHS || input_of(token).is_some();
+    let missing_value = |flag: &str| RunError::MissingValue {
+        component: spec.key.clone(),
+        flag: flag.to_owned(),
+    };
+
     let mut out = V1Args::default();
+    // The last flag, if its value was itself a known flag: when what follows does not make
+    // sense, that flag's value was most likely left out.
+    let mut swallowed: Option<&str> = None;
+    // Every (flag, flag-like value) pair taken, to check once everything is read.
+    let mut flag_values: Vec<(&str, &str)> = Vec::new();
+    let mut saw_paths = false;
     let mut i = 0;
-    while i < argv.len() {
-        let arg = &argv[i];
+    while let Some(arg) = argv.get(i) {
         if arg == OUTPUT_PATHS {
-            let paths: Vec<String> = argv[i + 1..].to_vec();
-            if paths.len() != spec.outputs.len() {
-                return Err(RunError::OutputPaths {
-                    component: spec.key.clone(),
-                    expected: spec.outputs.len(),
-                    got: paths.len(),
-                });
+            if let Some(flag) = swallowed {
+                // `--name ----output-paths /p` where `--name`'s value is missing, unless the
+                // paths fit the outputs exactly with `----output-paths` as that value.
+                if argv.len() - i - 1 != spec.outputs.len() {
+                    return Err(missing_value(flag));
+                }
             }
-            if let Some(p) = paths.iter().find(|p| p.is_empty()) {
-                return Err(RunError::BadValue {
-                    component: spec.key.clone(),
-                    flag: OUTPUT_PATHS.to_owned(),
-                    value: p.clone(),
-                    expected: "a file path".to_owned(),
-                    detail: None,
-                });
-            }
-            out.output_paths = paths;
+            out.output_paths = output_paths(spec, argv.get(i + 1..).unwrap_or_default())?;
+            saw_paths = true;
             break;
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v)),
             _ => (arg.as_str(), None),
         };
-        let Some((_, name)) = flags.iter().find(|(f, _)| f == flag) else {
+        let Some(input) = input_of(flag) else {
+            if arg == "--help" || arg == "-h" {
+                out.help = true;
+                return Ok(out);
+            }
+            if let Some(prev) = swallowed {
+                return Err(missing_value(prev));
+            }
             return Err(RunError::UnknownFlag {
                 component: spec.key.clone(),
-                flag: arg.clone(),
+                flag: flag.to_owned(),
                 accepted: accepted_flags(spec),
             });
         };
+        swallowed = None;
         let value = match inline {
-            Some(v) => v.to_owned(),
-            None => match argv.get(i + 1) {
-                // A value may itself start with `--` (a string input), except the flags we know.
-                Some(v) if v != OUTPUT_PATHS && !flags.iter().any(|(f, _)| f == v) => {
-                    i += 1;
-                    v.clone()
+            Some(v) => v,
+            None => {
+                i += 1;
+                match argv.get(i) {
+                    None => return Err(missing_value(flag)),
+                    Some(v) if is_flag(v) => {
+                        // Only a string's text can start with `--`.
+                        if input.kind != ParamKind::String {
+                            return Err(missing_value(flag));
+                        }
+                        swallowed = Some(flag);
+                        flag_values.push((flag, v.as_str()));
+                        v.as_str()
+                    }
+                    Some(v) => v.as_str(),
                 }
-                _ => {
-                    return Err(RunError::MissingValue {
-                        component: spec.key.clone(),
-                        flag: flag.to_owned(),
-                    })
-                }
-            },
+            }
         };
-        if out.values.insert((*name).to_owned(), value).is_some() {
+        if out
+            .values
+            .insert(input.name.clone(), value.to_owned())
+            .is_some()
+        {
             return Err(RunError::DuplicateFlag {
                 component: spec.key.clone(),
                 flag: flag.to_owned(),
@@ -86,25 +131,379 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
         }
         i += 1;
     }
-    if !spec.outputs.is_empty() && out.output_paths.is_empty() {
-        return Err(RunError::OutputPaths {
+    // `--model-name --epochs` with `--epochs` never given: `--model-name` lacks its value.
+    for (flag, value) in flag_values {
+        if let Some(taken) = input_of(value) {
+            if !taken.optional && !out.values.contains_key(&taken.name) {
+                return Err(missing_value(flag));
+            }
+        }
+    }
+    if !spec.outputs.is_empty() && !saw_paths {
+        let names: Vec<String> = spec
+            .outputs
+            .iter()
+            .map(|o| format!("`{}`", o.name))
+            .collect();
+        return Err(RunError::MissingFlag {
             component: spec.key.clone(),
-            expected: spec.outputs.len(),
-            got: 0,
+            flag: OUTPUT_PATHS.to_owned(),
+            expected: format!("one file path per output: {}", names.join(", ")),
         });
     }
     Ok(out)
 }
 
-/// `--a, --b` for the messages.
+/// Whether `argv` asks for the component's help: `--help` or `-h` where a flag goes, before
+/// anything that is wrong.
+pub fn wants_help(spec: &ComponentSpec, argv: &[String]) -> bool {
+    matches!(parse_v1(spec, argv), Ok(V1Args { help: true, .. }))
+}
+
+/// Checks the paths after `----output-paths`: one per output, each a place a file can go.
+fn output_paths(spec: &ComponentSpec, paths: &[String]) -> Result<Vec<String>, RunError> {
+    if paths.len() != spec.outputs.len() {
+        return Err(RunError::OutputPaths {
+            component: spec.key.clone(),
+            expected: spec.outputs.len(),
+            got: paths.len(),
+        });
+    }
+    for (path, output) in paths.iter().zip(&spec.outputs) {
+        if let Some(detail) = bad_output_path(path) {
+            return Err(RunError::BadValue {
+                component: spec.key.clone(),
+                flag: OUTPUT_PATHS.to_owned(),
+                value: path.clone(),
+                expected: format!("a file path for output `{}`", output.name),
+                detail: Some(detail.to_owned()),
+            });
+        }
+    }
+    Ok(paths.to_vec())
+}
+
+/// Why a file cannot be written at `path`, when that is plain before the component runs.
+fn bad_output_path(path: &str) -> Option<&'static str> {
+    let p = Path::new(path);
+    if path.is_empty() {
+        Some("the path is empty")
+    } else if path.ends_with('/') || p.file_name().is_none() {
+        Some("the path names a folder")
+    } else if p.is_dir() {
+        Some("a folder is already there")
+    } else if p
+        .ancestors()
+        .skip(1)
+        .find(|a| a.exists())
+        .is_some_and(|a| !a.is_dir())
+    {
+        Some("a file stands where its folder should be")
+    } else {
+        None
+    }
+}
+
+/// A raw value as messages show it: quoted and escaped, and cut to its first 200 characters
+/// when longer, so that a megabyte of JSON does not bury the message.
+pub fn shown(value: &str) -> String {
+    const MAX: usize = 200;
+    match value.char_indices().nth(MAX) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!(
+            "{:?}... ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+/// `` `--a`, `--b` `` for the messages.
 pub fn accepted_flags(spec: &ComponentSpec) -> String {
-    let mut flags: Vec<String> = spec.inputs.iter().map(|i| input_flag(&i.name)).collect();
+    let mut flags: Vec<String> = spec
+        .inputs
+        .iter()
+        .map(|i| format!("`{}`", input_flag(&i.name)))
+        .collect();
     if !spec.outputs.is_empty() {
-        flags.push(OUTPUT_PATHS.to_owned());
+        flags.push(format!("`{OUTPUT_PATHS}`"));
     }
     if flags.is_empty() {
         "none".to_owned()
     } else {
         flags.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::component::OutputSpec;
+
+    fn input(name: &str, kind: ParamKind, optional: bool) -> InputSpec {
+        InputSpec {
+            name: name.to_owned(),
+            kind,
+            rust_type: "T",
+            optional,
+        }
+    }
+
+    /// `train(checker: bool, model_name: String, epochs: i64, note: Option<String>) -> bool`.
+    fn spec() -> ComponentSpec {
+        let mut spec = ComponentSpec::new("train");
+        spec.inputs = vec![
+            input("checker", ParamKind::Boolean, false),
+            input("model_name", ParamKind::String, false),
+            input("epochs", ParamKind::Integer, false),
+            input("note", ParamKind::String, true),
+        ];
+        spec.outputs = vec![OutputSpec {
+            name: "Output".to_owned(),
+            kind: ParamKind::Boolean,
+        }];
+        spec
+    }
+
+    fn argv(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| (*a).to_owned()).collect()
+    }
+
+    fn parse(args: &[&str]) -> Result<V1Args, RunError> {
+        parse_v1(&spec(), &argv(args))
+    }
+
+    fn error(args: &[&str]) -> String {
+        match parse(args) {
+            Ok(a) => panic!("{args:?} parsed: {a:?}"),
+            Err(e) => {
+                assert_eq!(e.exit_code(), 2, "{e}");
+                e.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn reads_pairs_and_paths() {
+        let a = parse(&[
+            "--checker",
+            "True",
+            "--model-name",
+            "yolov8n.pt",
+            "--epochs",
+            "3",
+            "----output-paths",
+            "/tmp/outputs/Output/data",
+        ])
+        .unwrap();
+        assert_eq!(a.values["checker"], "True");
+        assert_eq!(a.values["model_name"], "yolov8n.pt");
+        assert_eq!(a.values["epochs"], "3");
+        assert!(!a.values.contains_key("note"));
+        assert_eq!(a.output_paths, ["/tmp/outputs/Output/data"]);
+        assert!(!a.help);
+    }
+
+    #[test]
+    fn inline_values_and_any_order() {
+        let a = parse(&[
+            "--epochs=-4",
+            "--model-name=a=b",
+            "--checker",
+            "no",
+            "----output-paths",
+            "out",
+        ])
+        .unwrap();
+        assert_eq!(a.values["epochs"], "-4");
+        assert_eq!(a.values["model_name"], "a=b");
+    }
+
+    #[test]
+    fn a_string_value_may_look_like_a_flag() {
+        for value in [
+            "--epochs",
+            "--help",
+            "-h",
+            "----output-paths",
+            "--x=1",
+            "",
+            "-",
+        ] {
+            let a = parse(&[
+                "--model-name",
+                value,
+                "--checker",
+                "1",
+                "--epochs",
+                "0",
+                "----output-paths",
+                "o",
+            ])
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
+            assert_eq!(a.values["model_name"], value);
+        }
+        // The last input, with `----output-paths` as its value.
+        let a = parse(&[
+            "--checker",
+            "1",
+            "--epochs",
+            "0",
+            "--model-name",
+            "----output-paths",
+            "----output-paths",
+            "o",
+        ])
+        .unwrap();
+        assert_eq!(a.values["model_name"], "----output-paths");
+        assert_eq!(a.output_paths, ["o"]);
+    }
+
+    #[test]
+    fn missing_values_are_named() {
+        let cases: &[&[&str]] = &[
+            &["--checker"],
+            &["--checker", "--epochs", "1"],
+            &["--checker", "----output-paths", "o"],
+            &["--epochs", "--model-name", "x"],
+        ];
+        for args in cases {
+            let e = error(args);
+            assert!(e.contains("needs a value"), "{args:?}: {e}");
+            assert!(e.contains(&format!("`{}`", args[0])), "{args:?}: {e}");
+        }
+        // A string flag that swallowed the next flag is the one reported.
+        for args in [
+            &["--model-name", "--epochs", "3", "--checker", "1"][..],
+            &[
+                "--model-name",
+                "--epochs",
+                "--checker",
+                "1",
+                "----output-paths",
+                "o",
+            ],
+            &[
+                "--checker",
+                "1",
+                "--epochs",
+                "2",
+                "--model-name",
+                "----output-paths",
+                "o",
+            ],
+        ] {
+            let e = error(args);
+            assert!(
+                e.contains("flag `--model-name` needs a value"),
+                "{args:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_and_duplicate_flags() {
+        let e = error(&["--bogus", "1"]);
+        assert!(e.contains("component `train`"), "{e}");
+        assert!(e.contains("unknown flag `--bogus`"), "{e}");
+        assert!(
+            e.contains("`--checker`, `--model-name`, `--epochs`, `--note`, `----output-paths`"),
+            "{e}"
+        );
+        let e = error(&["--bogus=1"]);
+        assert!(e.contains("unknown flag `--bogus`;"), "{e}");
+        let e = error(&["--model_name", "x"]);
+        assert!(e.contains("unknown flag `--model_name`"), "{e}");
+        let e = error(&["positional"]);
+        assert!(e.contains("unknown flag `positional`"), "{e}");
+        let e = error(&["--epochs", "1", "--epochs=2"]);
+        assert!(e.contains("flag `--epochs` given more than once"), "{e}");
+    }
+
+    #[test]
+    fn output_paths_are_checked() {
+        let e = error(&["--checker", "1"]);
+        assert!(
+            e.contains("missing required flag `----output-paths` (expected one file path per output: `Output`)"),
+            "{e}"
+        );
+        let e = error(&["----output-paths", "a", "b"]);
+        assert!(e.contains("needs 1 path"), "{e}");
+        assert!(e.contains("got 2"), "{e}");
+        let e = error(&["----output-paths"]);
+        assert!(e.contains("got 0"), "{e}");
+        let e = error(&["--model-name", "----output-paths"]);
+        assert!(
+            e.contains("missing required flag `----output-paths`"),
+            "{e}"
+        );
+        let dir = std::env::temp_dir();
+        let dir = dir.to_string_lossy();
+        for (path, why) in [
+            ("", "empty"),
+            ("out/", "names a folder"),
+            ("..", "names a folder"),
+            (dir.as_ref(), "a folder is already there"),
+        ] {
+            let e = error(&["----output-paths", path]);
+            assert!(e.contains("for output `Output`"), "{path:?}: {e}");
+            assert!(e.contains(why), "{path:?}: {e}");
+        }
+        let file = std::env::temp_dir().join(format!("kfp-args-test-{}", std::process::id()));
+        std::fs::write(&file, b"x").unwrap();
+        let under_file = file.join("sub").join("data");
+        let e = error(&["----output-paths", &under_file.to_string_lossy()]);
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            e.contains("a file stands where its folder should be"),
+            "{e}"
+        );
+        let mut none = spec();
+        none.outputs.clear();
+        let e = parse_v1(&none, &argv(&["----output-paths", "x"])).unwrap_err();
+        assert!(e.to_string().contains("needs 0 path"), "{e}");
+        assert!(parse_v1(&none, &argv(&["----output-paths"])).is_ok());
+        assert!(parse_v1(&none, &[]).is_ok());
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        assert_eq!(shown("a\"b\n"), r#""a\"b\n""#);
+        let long = "é".repeat(1000);
+        let s = shown(&long);
+        assert!(s.starts_with(&format!("\"{}\"...", "é".repeat(200))), "{s}");
+        assert!(s.ends_with("(1000 characters)"), "{s}");
+    }
+
+    #[test]
+    fn help_where_a_flag_goes() {
+        for args in [
+            &["--help"][..],
+            &["-h"],
+            &["--epochs", "3", "--help", "--bogus"],
+        ] {
+            assert!(parse(args).unwrap().help, "{args:?}");
+            assert!(wants_help(&spec(), &argv(args)), "{args:?}");
+        }
+        // As a value, or after an error, it is not a request for help.
+        for args in [
+            &["--model-name", "--help"][..],
+            &["--bogus", "--help"],
+            &["----output-paths", "--help"],
+        ] {
+            assert!(!wants_help(&spec(), &argv(args)), "{args:?}");
+        }
+        // A component may have an input called `help`.
+        let mut with_help = spec();
+        with_help
+            .inputs
+            .push(input("help", ParamKind::String, false));
+        let a = parse_v1(
+            &with_help,
+            &argv(&["--help", "me", "----output-paths", "o"]),
+        )
+        .unwrap();
+        assert!(!a.help);
+        assert_eq!(a.values["help"], "me");
     }
 }

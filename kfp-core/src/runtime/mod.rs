@@ -5,6 +5,7 @@
 //! flag, a value that does not parse or does not fit its type). Nothing here panics on input.
 
 pub mod args;
+pub mod executor;
 
 use std::fmt;
 use std::io::Write;
@@ -122,7 +123,11 @@ impl fmt::Display for RunError {
             RunError::UnknownComponent { component, known } => write!(
                 f,
                 "unknown component `{component}`; this binary has: {}",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                }
             ),
             RunError::UnknownFlag { component, flag, accepted } => write!(
                 f,
@@ -141,7 +146,8 @@ impl fmt::Display for RunError {
             RunError::BadValue { component, flag, value, expected, detail } => {
                 write!(
                     f,
-                    "component `{component}`: invalid value {value:?} for `{flag}`: expected {expected}"
+                    "component `{component}`: invalid value {} for `{flag}`: expected {expected}",
+                    args::shown(value)
                 )?;
                 match detail {
                     Some(d) => write!(f, " ({d})"),
@@ -168,7 +174,7 @@ impl fmt::Display for RunError {
                 Ok(())
             }
             RunError::WriteOutput { component, path, error } => {
-                write!(f, "component `{component}`: cannot write output {path}: {error}")
+                write!(f, "component `{component}`: cannot write output `{path}`: {error}")
             }
         }
     }
@@ -255,7 +261,16 @@ impl<T: ComponentReturn, E: Into<Error>> ComponentReturn for Result<T, E> {
 #[derive(Debug)]
 pub struct Invocation<'a> {
     spec: &'a ComponentSpec,
-    v1: args::V1Args,
+    mode: Mode,
+}
+
+/// Where an invocation's inputs come from and its outputs go.
+#[derive(Debug)]
+enum Mode {
+    /// KFP v1: `--<input> <value>` flags and `----output-paths`.
+    V1(args::V1Args),
+    /// KFP v2: the executor input JSON.
+    V2(executor::ExecutorInput),
 }
 
 impl<'a> Invocation<'a> {
@@ -263,7 +278,17 @@ impl<'a> Invocation<'a> {
     pub fn from_v1_args(spec: &'a ComponentSpec, argv: &[String]) -> Result<Self, RunError> {
         Ok(Invocation {
             spec,
-            v1: args::parse_v1(spec, argv)?,
+            mode: Mode::V1(args::parse_v1(spec, argv)?),
+        })
+    }
+
+    /// Parses the KFP v2 command line `argv` (after the component name) for `spec`:
+    /// `--executor_input <JSON> --function_to_execute <fn>`; creates the folders the output
+    /// artifacts go to.
+    pub fn from_executor_input(spec: &'a ComponentSpec, argv: &[String]) -> Result<Self, RunError> {
+        Ok(Invocation {
+            spec,
+            mode: Mode::V2(executor::setup(spec, argv)?),
         })
     }
 
@@ -274,8 +299,12 @@ impl<'a> Invocation<'a> {
 
     /// Reads input `name` as a `T`.
     pub fn input<T: KfpType>(&mut self, name: &str) -> Result<T, RunError> {
+        let values = match &self.mode {
+            Mode::V1(v1) => &v1.values,
+            Mode::V2(input) => return input.input(self.spec, name),
+        };
         let flag = crate::compiler::v1::input_flag(name);
-        match self.v1.values.get(name) {
+        match values.get(name) {
             Some(raw) => T::from_text(raw).map_err(|e| RunError::BadValue {
                 component: self.spec.key.clone(),
                 flag,
@@ -286,7 +315,7 @@ impl<'a> Invocation<'a> {
             None => T::absent().ok_or_else(|| RunError::MissingFlag {
                 component: self.spec.key.clone(),
                 flag,
-                expected: format!("{} ({})", T::RUST_NAME, T::KIND),
+                expected: format!("`{}`, a KFP {}", T::RUST_NAME, T::KIND),
             }),
         }
     }
@@ -297,7 +326,11 @@ impl<'a> Invocation<'a> {
             component: self.spec.key.clone(),
             chain: error_chain(&*e),
         })?;
-        for (value, path) in outputs.iter().zip(&self.v1.output_paths) {
+        let paths = match &self.mode {
+            Mode::V1(v1) => &v1.output_paths,
+            Mode::V2(input) => return input.write_outputs(self.spec, &outputs),
+        };
+        for (value, path) in outputs.iter().zip(paths) {
             write_atomically(Path::new(path), value.text.as_bytes()).map_err(|error| {
                 RunError::WriteOutput {
                     component: self.spec.key.clone(),
@@ -375,9 +408,7 @@ fn try_run(
             known,
         });
     };
-    if argv.iter().any(|a| a == "--help" || a == "-h")
-        && !argv.iter().any(|a| a == args::OUTPUT_PATHS)
-    {
+    if args::wants_help(spec, argv) {
         print!("{}", component_help(spec));
         return Ok(());
     }
@@ -387,7 +418,11 @@ fn try_run(
             known: Vec::new(),
         });
     };
-    let mut inv = Invocation::from_v1_args(spec, argv)?;
+    let mut inv = if executor::is_v2_argv(argv) {
+        Invocation::from_executor_input(spec, argv)?
+    } else {
+        Invocation::from_v1_args(spec, argv)?
+    };
     run(&mut inv)
 }
 

@@ -27,6 +27,23 @@ pub struct ComponentSpec {
     pub outputs: Vec<OutputSpec>,
     /// The function that runs the component in the pod.
     pub run: Option<RunFn>,
+    /// The inputs and outputs that are files ([`InputPath`](crate::artifact::InputPath),
+    /// [`OutputPath`](crate::artifact::OutputPath)), by name, with their types.
+    pub artifacts: Vec<(ParamRef, crate::artifact::ArtifactType)>,
+    /// The parameters in signature order, inputs and output files mixed, as KFP v1 lays out
+    /// the command line; empty means the inputs in order.
+    pub order: Vec<ParamRef>,
+    /// For a container component (no Rust body): its image, command and arguments.
+    pub container: Option<std::sync::Arc<crate::reusable::ContainerImpl>>,
+}
+
+/// An input or output of a component, by position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamRef {
+    /// `inputs[i]`.
+    Input(usize),
+    /// `outputs[i]`.
+    Output(usize),
 }
 
 impl ComponentSpec {
@@ -42,7 +59,52 @@ impl ComponentSpec {
             inputs: Vec::new(),
             outputs: Vec::new(),
             run: None,
+            artifacts: Vec::new(),
+            order: Vec::new(),
+            container: None,
         }
+    }
+
+    /// The artifact type of input or output `param`, if it is a file.
+    pub fn artifact(&self, param: ParamRef) -> Option<crate::artifact::ArtifactType> {
+        self.artifacts
+            .iter()
+            .find(|(p, _)| *p == param)
+            .map(|(_, t)| *t)
+    }
+
+    /// The name KFP v1 uses for input or output `param`: a file parameter loses a trailing
+    /// `_path` or `_file`.
+    pub fn v1_name(&self, param: ParamRef) -> &str {
+        let name = match param {
+            ParamRef::Input(i) => self.inputs.get(i).map(|p| p.name.as_str()),
+            ParamRef::Output(i) => self.outputs.get(i).map(|p| p.name.as_str()),
+        }
+        .unwrap_or("");
+        // Only a Rust function's file parameters lose their suffix, as kfp does for a Python
+        // function's; a container component's names are used as written.
+        if self.container.is_none() && self.artifact(param).is_some() {
+            crate::artifact::v1_name(name)
+        } else {
+            name
+        }
+    }
+
+    /// The parameters in signature order (see [`ComponentSpec::order`]).
+    pub fn params_in_order(&self) -> Vec<ParamRef> {
+        if self.order.is_empty() {
+            (0..self.inputs.len()).map(ParamRef::Input).collect()
+        } else {
+            self.order.clone()
+        }
+    }
+
+    /// The outputs that are return values (not files), with their positions.
+    pub fn value_outputs(&self) -> impl Iterator<Item = (usize, &OutputSpec)> {
+        self.outputs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.artifact(ParamRef::Output(*i)).is_none())
     }
 
     /// The input called `name`, if any.

@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::Component;
-use crate::expand::krate;
+use crate::expand::{krate, respan};
 
 fn opt_str(kfp: &TokenStream, s: Option<String>) -> TokenStream {
     match s {
@@ -43,32 +43,100 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     let inputs = c.params.iter().map(|p| {
         let ty = &p.ty;
         let name = p.ident.to_string();
-        quote_spanned!(ty.span()=> #kfp::__private::input::<#ty>(#name))
+        let kfp = respan(kfp.clone(), ty.span());
+        if is_output_file(ty) {
+            quote_spanned!(ty.span()=> #kfp::__private::output_file::<#ty>(#name))
+        } else {
+            quote_spanned!(ty.span()=> #kfp::__private::input::<#ty>(#name))
+        }
     });
-    let task_params = c.params.iter().map(|p| {
+    let in_params = || c.params.iter().filter(|p| !is_output_file(&p.ty));
+    let out_files: Vec<_> = c.params.iter().filter(|p| is_output_file(&p.ty)).collect();
+    // The bound is spanned on the input's type: "required by this bound" points there.
+    let task_params = in_params().map(|p| {
         let ty = &p.ty;
         let id = format_ident!("{}", p.ident);
+        let kfp = respan(kfp.clone(), ty.span());
         quote_spanned!(ty.span()=> #id: impl #kfp::__private::IntoArg<#ty>)
     });
-    let task_args = c.params.iter().map(|p| {
+    let task_args = in_params().map(|p| {
         let ty = &p.ty;
         let id = format_ident!("{}", p.ident);
         quote_spanned!(ty.span()=> #kfp::__private::arg::<#ty, _>(#id))
     });
+    // Spanned like `inputs` and in the same body, so that rustc reports a type that is not a
+    // KFP parameter type once.
     let reads = c.params.iter().map(|p| {
         let ty = &p.ty;
         let id = format_ident!("__kfp_in_{}", p.ident);
         let name = p.ident.to_string();
-        quote_spanned!(ty.span()=> let #id: #ty = __kfp_inv.input::<#ty>(#name)?;)
+        let kfp = respan(kfp.clone(), ty.span());
+        if is_output_file(ty) {
+            quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::output_file::<#ty>(__kfp_inv, #name)?;)
+        } else {
+            quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::input::<#ty>(__kfp_inv, #name)?;)
+        }
     });
     let call_args = c
         .params
         .iter()
         .map(|p| format_ident!("__kfp_in_{}", p.ident));
     let ret_span = c.ret.as_ref().map(|t| t.span()).unwrap_or(ident.span());
-    let handles = quote_spanned!(ret_span=> <#ret as #kfp::__private::ComponentReturn>::Handles);
+    let ret_kfp = respan(kfp.clone(), ret_span);
+    let ret_handles =
+        quote_spanned!(ret_span=> <#ret as #ret_kfp::__private::ComponentReturn>::Handles);
+    // A component that writes files gets a handles struct of its own: one field per file,
+    // and `output` for what it returns.
+    let (handles, outputs_struct) = if out_files.is_empty() {
+        (ret_handles, quote!())
+    } else {
+        let fields = out_files.iter().map(|p| {
+            let id = &p.ident;
+            let ty = &p.ty;
+            let doc = format!("The `{id}` file.");
+            quote!(#[doc = #doc] pub #id: #kfp::__private::TaskOutput<#ty>)
+        });
+        let inits = out_files.iter().map(|p| {
+            let id = &p.ident;
+            let name = id.to_string();
+            quote!(#id: #kfp::__private::TaskOutput::new(__kfp_task, #name))
+        });
+        let (ret_field, ret_init) = if c.ret.is_some() {
+            (
+                quote!(#[doc = "What the component returns."] pub output: #ret_handles,),
+                quote!(output: #kfp::__private::OutputHandles::from_task(__kfp_task),),
+            )
+        } else {
+            (quote!(), quote!())
+        };
+        let doc = format!("The outputs of a task running [`{key}()`](super::{key}).");
+        (
+            quote!(Outputs),
+            quote! {
+                #[doc = #doc]
+                #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+                pub struct Outputs {
+                    #(#fields,)*
+                    #ret_field
+                }
+
+                #[automatically_derived]
+                impl #kfp::__private::OutputHandles for Outputs {
+                    fn from_task(__kfp_task: #kfp::__private::TaskId) -> Self {
+                        Outputs { #(#inits,)* #ret_init }
+                    }
+                }
+            },
+        )
+    };
     let output_specs =
-        quote_spanned!(ret_span=> <#ret as #kfp::__private::ComponentReturn>::output_specs());
+        quote_spanned!(ret_span=> <#ret as #ret_kfp::__private::ComponentReturn>::output_specs());
+    let finish = quote_spanned!(ret_span=> #ret_kfp::__private::Invocation::finish::<#ret>(__kfp_inv, __kfp_ret));
+    // `task` is spanned on the function's name: "function defined here" points there.
+    let task = syn::Ident::new("task", ident.span());
+    // Spanned on the return type, so that one that is not a component return type is
+    // reported there instead of on the attribute.
+    let task_ret = quote_spanned!(ret_span=> #ret_kfp::__private::Task<#handles>);
 
     let mod_doc = format!(
         "The KFP component generated from [`{key}()`]: `{key}::task(..)` adds a task running it to the pipeline being built, `{key}::spec()` describes it."
@@ -81,12 +149,14 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         #vis mod #ident {
             use super::*;
 
+            #outputs_struct
+
             /// Adds a task running this component to the pipeline being built.
             #[allow(clippy::too_many_arguments)]
-            pub fn task(#(#task_params),*) -> #kfp::__private::Task<#handles> {
+            pub fn #task(#(#task_params),*) -> #task_ret {
                 #kfp::__private::add_task(
                     spec(),
-                    #kfp::__private::Vec::from([#(#task_args),*]),
+                    ::core::convert::From::from([#(#task_args),*]),
                 )
             }
 
@@ -100,21 +170,30 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
                             #description,
                             #base_image,
                             &[#(#packages),*],
-                            #kfp::__private::Vec::from([#(#inputs),*]),
+                            ::core::convert::From::from([#(#inputs),*]),
                             #output_specs,
-                            __kfp_run,
+                            |__kfp_inv| {
+                                #(#reads)*
+                                let __kfp_ret = super::#ident(#(#call_args),*);
+                                #finish
+                            },
                         )
                     });
-                #kfp::__private::Arc::clone(&__KFP_SPEC)
-            }
-
-            fn __kfp_run(
-                __kfp_inv: &mut #kfp::__private::Invocation<'_>,
-            ) -> ::core::result::Result<(), #kfp::__private::RunError> {
-                #(#reads)*
-                let __kfp_ret = super::#ident(#(#call_args),*);
-                __kfp_inv.finish(__kfp_ret)
+                ::core::clone::Clone::clone(&*__KFP_SPEC)
             }
         }
+    }
+}
+
+/// Whether `ty` is an output file (`OutputPath<..>`): such a parameter is an output of the
+/// component, not an argument of its task.
+fn is_output_file(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "OutputPath"),
+        _ => false,
     }
 }

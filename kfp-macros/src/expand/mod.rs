@@ -4,7 +4,7 @@ pub(crate) mod component;
 pub(crate) mod outputs;
 pub(crate) mod pipeline;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::{ast, attr, errors::Errors, fallback, valid};
@@ -68,3 +68,25 @@ pub(crate) fn krate(path: Option<&syn::Path>) -> TokenStream {
         None => quote!(::kfp_core),
     }
 }
+
+/// `tokens` with every span set to `span`, so that an error about the tokens (a path into
+/// kfp_core, say) lands on the user's code they stand for instead of on the attribute.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tt| match tt {
+            TokenTree::Group(g) => {
+                let mut out = Group::new(g.delimiter(), respan(g.stream(), span));
+                out.set_span(span);
+                TokenTree::Group(out)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::expand::krate;
+use crate::expand::{krate, respan};
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let mut krate_path: Option<syn::Path> = None;
@@ -17,7 +17,12 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     krate_path = Some(s.parse()?);
                     Ok(())
                 } else {
-                    Err(meta.error("unknown `kfp` argument; expected `crate`"))
+                    let key = quote::ToTokens::to_token_stream(&meta.path)
+                        .to_string()
+                        .replace(' ', "");
+                    Err(meta.error(format!(
+                        "unknown `kfp` argument `{key}`; expected `crate`"
+                    )))
                 }
             })?;
         }
@@ -29,16 +34,15 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             "`#[derive(Outputs)]` structs cannot be generic: each output needs one concrete type",
         ));
     }
-    let syn::Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "`#[derive(Outputs)]` goes on a struct with named fields, one per output",
-        ));
+    let data = match &input.data {
+        syn::Data::Struct(data) => data,
+        syn::Data::Enum(e) => return Err(not_a_struct(e.enum_token)),
+        syn::Data::Union(u) => return Err(not_a_struct(u.union_token)),
     };
     let syn::Fields::Named(fields) = &data.fields else {
         return Err(syn::Error::new_spanned(
             &data.fields,
-            "`#[derive(Outputs)]` needs named fields: each field name becomes an output name",
+            "`#[derive(Outputs)]` needs named fields, like `struct Stats { sum: f64, label: String }`: each field name becomes an output name",
         ));
     };
     let ident = &input.ident;
@@ -54,11 +58,17 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let specs = types
         .iter()
         .zip(&name_strs)
-        .map(|(ty, n)| quote_spanned!(ty.span()=> #kfp::__private::output::<#ty>(#n)));
-    let values = names
-        .iter()
-        .zip(&name_strs)
-        .map(|(id, n)| quote!(#kfp::__private::OutputValue::new(#n, &self.#id)));
+        .map(|(ty, n)| {
+            let kfp = respan(kfp.clone(), ty.span());
+            quote_spanned!(ty.span()=> #kfp::__private::output::<#ty>(#n))
+        });
+    // Spanned on the field's type, like `specs`, so that a field type that is not a KFP
+    // parameter type is one error there.
+    let values = names.iter().zip(&types).zip(&name_strs).map(|((id, ty), n)| {
+        let kfp = respan(kfp.clone(), ty.span());
+        let id = syn::Ident::new(&id.to_string(), ty.span());
+        quote_spanned!(ty.span()=> #kfp::__private::OutputValue::new::<#ty>(#n, &self.#id))
+    });
     let handle_fields = names.iter().zip(&types).map(|(id, ty)| {
         let doc = format!("The `{id}` output.");
         quote!(#[doc = #doc] pub #id: #kfp::__private::TaskOutput<#ty>)
@@ -70,7 +80,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let doc = format!("The outputs of a task whose component returns [`{ident}`].");
     Ok(quote! {
         #[doc = #doc]
-        #[derive(Clone, Copy, Debug)]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
         #vis struct #handles {
             #(#handle_fields,)*
         }
@@ -80,7 +90,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             impl #kfp::__private::ComponentReturn for #ident {
                 type Handles = #handles;
                 fn output_specs() -> #kfp::__private::Vec<#kfp::__private::OutputSpec> {
-                    #kfp::__private::Vec::from([#(#specs),*])
+                    ::core::convert::From::from([#(#specs),*])
                 }
                 fn into_outputs(
                     self,
@@ -88,7 +98,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     #kfp::__private::Vec<#kfp::__private::OutputValue>,
                     #kfp::__private::Error,
                 > {
-                    ::core::result::Result::Ok(#kfp::__private::Vec::from([#(#values),*]))
+                    ::core::result::Result::Ok(::core::convert::From::from([#(#values),*]))
                 }
             }
 
@@ -100,4 +110,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
         };
     })
+}
+
+fn not_a_struct(keyword: impl quote::ToTokens) -> syn::Error {
+    syn::Error::new_spanned(
+        keyword,
+        "`#[derive(Outputs)]` goes on a struct with named fields, one per output, like `struct Stats { sum: f64, label: String }`",
+    )
 }

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Stmt};
 
 use crate::ast::Pipeline;
-use crate::expand::krate;
+use crate::expand::{krate, respan};
 
 /// Rewrites every component call `path(args)` in a pipeline body into `path::task(args)`,
 /// wherever it stands: statements, `let`s, arguments, blocks, loops, branches and the closures
@@ -92,18 +92,31 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         let id = &param.ident;
         let ty = &param.ty;
         let pname = id.to_string();
+        let kfp = respan(kfp.clone(), ty.span());
         match &param.default {
-            Some(default) => quote_spanned! {ty.span()=>
-                #[allow(unused_variables)]
-                let #id: #kfp::__private::Param<#ty> = #kfp::__private::param_with_default::<#ty>(
-                    __kfp_params,
-                    #pname,
-                    #kfp::__private::IntoArg::<#ty>::into_arg(#default),
-                );
-            },
+            Some(default) => {
+                // Spanned on the default, where a value of the wrong type is reported.
+                let span = default.span();
+                let default_kfp = respan(kfp.clone(), span);
+                let default = quote_spanned!(span=> #default_kfp::__private::IntoArg::<#ty>::into_arg(#default));
+                quote_spanned! {ty.span()=>
+                    #[allow(unused_variables)]
+                    let #id: #kfp::__private::Param<#ty> = #kfp::__private::param_with_default::<#ty>(
+                        __kfp_params,
+                        #pname,
+                        #default,
+                    );
+                }
+            }
+            // A path call, not a method call, so that a type that is not a KFP parameter
+            // type is reported on the type alone.
             None => quote_spanned! {ty.span()=>
                 #[allow(unused_variables)]
-                let #id: #kfp::__private::Param<#ty> = __kfp_params.param::<#ty>(#pname, ::core::option::Option::None);
+                let #id: #kfp::__private::Param<#ty> = #kfp::__private::Params::param::<#ty>(
+                    __kfp_params,
+                    #pname,
+                    ::core::option::Option::None,
+                );
             },
         }
     });

@@ -1,0 +1,673 @@
+//! Components without a Rust body: loaded from a KFP v1 `component.yaml`, or built from an
+//! image, a command and arguments with placeholders (kfp's `ContainerOp` and
+//! `@dsl.container_component`).
+//!
+//! Their inputs are checked by name and type when a task is made; a mistake is a
+//! [`BuildError`] naming the task and the input, reported when the pipeline compiles.
+//!
+//! ```
+//! use kfp_core::prelude::*;
+//! use kfp_core::reusable::{dyn_arg, load_component_from_text};
+//!
+//! let echo = load_component_from_text(r#"
+//! name: Echo
+//! inputs:
+//! - {name: msg, type: String}
+//! outputs:
+//! - {name: out, type: String}
+//! implementation:
+//!   container:
+//!     image: alpine:3.19
+//!     command: [sh, -c, 'echo "$0" > "$1"', {inputValue: msg}, {outputPath: out}]
+//! "#).unwrap();
+//!
+//! #[component]
+//! fn show(text: String) {}
+//!
+//! let p = kfp_core::build_pipeline("loaded", None, |params| {
+//!     let msg = params.param::<String>("msg", None);
+//!     let e = echo.task([("msg", dyn_arg(msg))]);
+//!     show::task(e.output::<String>("out"));
+//! });
+//! assert!(p.errors.is_empty(), "{:?}", p.errors);
+//! assert_eq!(p.tasks[0].name, "echo");
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use serde_json::{Map, Value};
+
+use crate::artifact::ArtifactType;
+use crate::dsl::{self, IntoArg, OutputHandles, Task, TaskOutput};
+use crate::error::BuildError;
+use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef};
+use crate::spec::pipeline::{Arg, TaskId};
+use crate::types::{KfpType, ParamKind};
+
+/// A piece of a container component's command or arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placeholder {
+    /// Literal text.
+    Literal(String),
+    /// The value of an input (`{inputValue: x}`).
+    InputValue(String),
+    /// The path of an input file (`{inputPath: x}`).
+    InputPath(String),
+    /// The path an output is written to (`{outputPath: x}`).
+    OutputPath(String),
+    /// The pieces joined into one argument (`{concat: [...]}`).
+    Concat(Vec<Placeholder>),
+    /// `then` when input `present` is given, else `otherwise` (`{if: {cond: {isPresent: x},
+    /// then: [...], else: [...]}}`).
+    IfPresent {
+        /// The input.
+        present: String,
+        /// The arguments when it is given.
+        then: Vec<Placeholder>,
+        /// The arguments when it is not.
+        otherwise: Vec<Placeholder>,
+    },
+}
+
+/// How a container component runs: image, command, arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerImpl {
+    /// The image.
+    pub image: String,
+    /// The command.
+    pub command: Vec<Placeholder>,
+    /// The arguments.
+    pub args: Vec<Placeholder>,
+    /// Default values of optional inputs, as text.
+    pub defaults: BTreeMap<String, Value>,
+    /// The component as KFP v1 describes it (the `component_spec` annotation).
+    pub spec: Value,
+    /// The SHA-256 of the text it was loaded from, if it was loaded.
+    pub digest: Option<String>,
+}
+
+/// Why a component could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// The text is not YAML.
+    Yaml(String),
+    /// The YAML is not a KFP v1 component.
+    Invalid(String),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io(e) => write!(f, "cannot read the component: {e}"),
+            LoadError::Yaml(e) => write!(f, "the component is not valid YAML: {e}"),
+            LoadError::Invalid(e) => write!(f, "not a KFP component: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+fn invalid(msg: impl Into<String>) -> LoadError {
+    LoadError::Invalid(msg.into())
+}
+
+/// Loads a KFP v1 `component.yaml` from `path`.
+pub fn load_component_from_file(path: impl AsRef<Path>) -> Result<ContainerComponent, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(LoadError::Io)?;
+    load_component_from_text(&text)
+}
+
+/// Loads a KFP v1 component from its YAML text.
+pub fn load_component_from_text(text: &str) -> Result<ContainerComponent, LoadError> {
+    let doc: Value = crate::yaml::from_str(text).map_err(|e| LoadError::Yaml(e.to_string()))?;
+    let mut c = from_v1_spec(&doc)?;
+    c.digest = Some(sha256_hex(text.as_bytes()));
+    Ok(c)
+}
+
+/// The SHA-256 of `data` in hex: the digest KFP v1 records for a loaded component.
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn kind_of(ty: Option<&str>) -> (ParamKind, &'static str) {
+    match ty {
+        Some("String") | Some("str") => (ParamKind::String, "String"),
+        Some("Integer") | Some("int") => (ParamKind::Integer, "i64"),
+        Some("Float") | Some("float") => (ParamKind::Float, "f64"),
+        Some("Boolean") | Some("bool") => (ParamKind::Boolean, "bool"),
+        Some("JsonArray") | Some("list") => (ParamKind::List, "Vec"),
+        Some("JsonObject") | Some("dict") => (ParamKind::Struct, "serde_json::Map"),
+        _ => (ParamKind::String, "String"),
+    }
+}
+
+fn placeholders(v: Option<&Value>, what: &str) -> Result<Vec<Placeholder>, LoadError> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(|i| placeholder(i, what)).collect(),
+        Some(_) => Err(invalid(format!("`{what}` must be a list"))),
+    }
+}
+
+fn placeholder(v: &Value, what: &str) -> Result<Placeholder, LoadError> {
+    let name = |x: &Value| {
+        x.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| invalid(format!("a placeholder in `{what}` must name an input or output")))
+    };
+    match v {
+        Value::String(s) => Ok(Placeholder::Literal(s.clone())),
+        Value::Number(n) => Ok(Placeholder::Literal(n.to_string())),
+        Value::Bool(b) => Ok(Placeholder::Literal(if *b { "True" } else { "False" }.into())),
+        Value::Object(m) if m.len() == 1 => {
+            let (k, x) = m.iter().next().ok_or_else(|| invalid("empty placeholder"))?;
+            match k.as_str() {
+                "inputValue" => Ok(Placeholder::InputValue(name(x)?)),
+                "inputPath" => Ok(Placeholder::InputPath(name(x)?)),
+                "outputPath" => Ok(Placeholder::OutputPath(name(x)?)),
+                "concat" => Ok(Placeholder::Concat(placeholders(Some(x), what)?)),
+                "if" => {
+                    let present = x
+                        .get("cond")
+                        .and_then(|c| c.get("isPresent"))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| invalid("`if` needs `cond: {isPresent: <input>}`"))?;
+                    Ok(Placeholder::IfPresent {
+                        present: present.to_owned(),
+                        then: placeholders(x.get("then"), what)?,
+                        otherwise: placeholders(x.get("else"), what)?,
+                    })
+                }
+                other => Err(invalid(format!("unknown placeholder `{other}` in `{what}`"))),
+            }
+        }
+        other => Err(invalid(format!("unsupported item {other} in `{what}`"))),
+    }
+}
+
+fn walk<'a>(ps: &'a [Placeholder], f: &mut impl FnMut(&'a Placeholder)) {
+    for p in ps {
+        f(p);
+        match p {
+            Placeholder::Concat(inner) => walk(inner, f),
+            Placeholder::IfPresent { then, otherwise, .. } => {
+                walk(then, f);
+                walk(otherwise, f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Reads a KFP v1 component spec (`name`, `inputs`, `outputs`, `implementation.container`).
+fn from_v1_spec(doc: &Value) -> Result<ContainerComponent, LoadError> {
+    let name = doc
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("it has no `name`"))?;
+    let container = doc
+        .get("implementation")
+        .and_then(|i| i.get("container"))
+        .ok_or_else(|| invalid("it has no `implementation.container`"))?;
+    let image = container
+        .get("image")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("`implementation.container` has no `image`"))?;
+    let mut c = ContainerComponent::new(name, image);
+    c.description = doc.get("description").and_then(Value::as_str).map(str::to_owned);
+    for input in doc.get("inputs").and_then(Value::as_array).into_iter().flatten() {
+        let n = input
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("an input has no `name`"))?;
+        let ty = input.get("type").and_then(Value::as_str);
+        let optional = input.get("optional").and_then(Value::as_bool).unwrap_or(false)
+            || input.get("default").is_some();
+        c.inputs.push(IoDecl {
+            name: n.to_owned(),
+            ty: ty.map(str::to_owned),
+            optional,
+            default: input.get("default").cloned(),
+        });
+    }
+    for output in doc.get("outputs").and_then(Value::as_array).into_iter().flatten() {
+        let n = output
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("an output has no `name`"))?;
+        c.outputs.push(IoDecl {
+            name: n.to_owned(),
+            ty: output.get("type").and_then(Value::as_str).map(str::to_owned),
+            optional: false,
+            default: None,
+        });
+    }
+    c.command = placeholders(container.get("command"), "command")?;
+    c.args = placeholders(container.get("args"), "args")?;
+    c.original = Some(doc.clone());
+    c.check()?;
+    Ok(c)
+}
+
+/// An input or output of a container component.
+#[derive(Clone, Debug, PartialEq)]
+struct IoDecl {
+    name: String,
+    ty: Option<String>,
+    optional: bool,
+    default: Option<Value>,
+}
+
+/// A component made of an image, a command and arguments, with no Rust body.
+///
+/// Build one by hand (kfp's `@dsl.container_component`) or load one
+/// ([`load_component_from_file`]); then make tasks of it with [`ContainerComponent::task`].
+#[derive(Clone, Debug)]
+pub struct ContainerComponent {
+    name: String,
+    description: Option<String>,
+    image: String,
+    inputs: Vec<IoDecl>,
+    outputs: Vec<IoDecl>,
+    command: Vec<Placeholder>,
+    args: Vec<Placeholder>,
+    original: Option<Value>,
+    digest: Option<String>,
+    spec: Option<Arc<ComponentSpec>>,
+}
+
+impl ContainerComponent {
+    /// A component called `name` (`Echo text`) running in `image`.
+    pub fn new(name: &str, image: &str) -> Self {
+        ContainerComponent {
+            name: name.to_owned(),
+            description: None,
+            image: image.to_owned(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            command: Vec::new(),
+            args: Vec::new(),
+            original: None,
+            digest: None,
+            spec: None,
+        }
+    }
+
+    /// Declares an input of KFP v1 type `ty` (`String`, `Integer`, `Float`, `Boolean`,
+    /// `JsonArray`, `JsonObject`, or a file type such as `CSV` for an `inputPath`).
+    pub fn input(mut self, name: &str, ty: &str) -> Self {
+        self.inputs.push(IoDecl {
+            name: name.into(),
+            ty: Some(ty.into()),
+            optional: false,
+            default: None,
+        });
+        self.spec = None;
+        self
+    }
+
+    /// Declares an optional input with a default value.
+    pub fn optional_input(mut self, name: &str, ty: &str, default: impl Into<Value>) -> Self {
+        self.inputs.push(IoDecl {
+            name: name.into(),
+            ty: Some(ty.into()),
+            optional: true,
+            default: Some(default.into()),
+        });
+        self.spec = None;
+        self
+    }
+
+    /// Declares an output of KFP v1 type `ty`, written to `{outputPath: name}`.
+    pub fn output(mut self, name: &str, ty: &str) -> Self {
+        self.outputs.push(IoDecl {
+            name: name.into(),
+            ty: Some(ty.into()),
+            optional: false,
+            default: None,
+        });
+        self.spec = None;
+        self
+    }
+
+    /// Sets the command.
+    pub fn command(mut self, command: impl IntoIterator<Item = Placeholder>) -> Self {
+        self.command = command.into_iter().collect();
+        self.spec = None;
+        self
+    }
+
+    /// Sets the arguments.
+    pub fn args(mut self, args: impl IntoIterator<Item = Placeholder>) -> Self {
+        self.args = args.into_iter().collect();
+        self.spec = None;
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: &str) -> Self {
+        self.description = Some(description.to_owned());
+        self.spec = None;
+        self
+    }
+
+    /// Checks that every placeholder names a declared input or output.
+    fn check(&self) -> Result<(), LoadError> {
+        let mut err = None;
+        let mut f = |p: &Placeholder| {
+            let (name, inputs) = match p {
+                Placeholder::InputValue(n) | Placeholder::InputPath(n) => (n, true),
+                Placeholder::IfPresent { present, .. } => (present, true),
+                Placeholder::OutputPath(n) => (n, false),
+                _ => return,
+            };
+            let list = if inputs { &self.inputs } else { &self.outputs };
+            if err.is_none() && !list.iter().any(|d| d.name == *name) {
+                err = Some(invalid(format!(
+                    "a placeholder names {} `{name}`, which the component does not declare",
+                    if inputs { "input" } else { "output" }
+                )));
+            }
+        };
+        walk(&self.command, &mut f);
+        walk(&self.args, &mut f);
+        err.map_or(Ok(()), Err)
+    }
+
+    /// The component as KFP v1 describes it.
+    fn v1_spec(&self) -> Value {
+        if let Some(o) = &self.original {
+            return o.clone();
+        }
+        fn ph(p: &Placeholder) -> Value {
+            match p {
+                Placeholder::Literal(s) => Value::String(s.clone()),
+                Placeholder::InputValue(n) => serde_json::json!({ "inputValue": n }),
+                Placeholder::InputPath(n) => serde_json::json!({ "inputPath": n }),
+                Placeholder::OutputPath(n) => serde_json::json!({ "outputPath": n }),
+                Placeholder::Concat(v) => {
+                    serde_json::json!({ "concat": v.iter().map(ph).collect::<Vec<_>>() })
+                }
+                Placeholder::IfPresent {
+                    present,
+                    then,
+                    otherwise,
+                } => {
+                    let mut m = Map::new();
+                    m.insert("cond".into(), serde_json::json!({ "isPresent": present }));
+                    m.insert("then".into(), Value::Array(then.iter().map(ph).collect()));
+                    if !otherwise.is_empty() {
+                        m.insert("else".into(), Value::Array(otherwise.iter().map(ph).collect()));
+                    }
+                    serde_json::json!({ "if": m })
+                }
+            }
+        }
+        let decl = |d: &IoDecl| {
+            let mut m = Map::new();
+            if let Some(def) = &d.default {
+                m.insert("default".into(), def.clone());
+            }
+            m.insert("name".into(), Value::String(d.name.clone()));
+            if d.optional {
+                m.insert("optional".into(), Value::Bool(true));
+            }
+            if let Some(t) = &d.ty {
+                m.insert("type".into(), Value::String(t.clone()));
+            }
+            Value::Object(m)
+        };
+        let mut spec = Map::new();
+        if let Some(d) = &self.description {
+            spec.insert("description".into(), Value::String(d.clone()));
+        }
+        let mut container = Map::new();
+        if !self.args.is_empty() {
+            container.insert("args".into(), Value::Array(self.args.iter().map(ph).collect()));
+        }
+        if !self.command.is_empty() {
+            container.insert(
+                "command".into(),
+                Value::Array(self.command.iter().map(ph).collect()),
+            );
+        }
+        container.insert("image".into(), Value::String(self.image.clone()));
+        spec.insert(
+            "implementation".into(),
+            serde_json::json!({ "container": container }),
+        );
+        if !self.inputs.is_empty() {
+            spec.insert("inputs".into(), Value::Array(self.inputs.iter().map(decl).collect()));
+        }
+        spec.insert("name".into(), Value::String(self.name.clone()));
+        if !self.outputs.is_empty() {
+            spec.insert(
+                "outputs".into(),
+                Value::Array(self.outputs.iter().map(decl).collect()),
+            );
+        }
+        Value::Object(spec)
+    }
+
+    /// The component spec the compilers read (made once).
+    pub fn spec(&mut self) -> Arc<ComponentSpec> {
+        if let Some(s) = &self.spec {
+            return s.clone();
+        }
+        let spec = Arc::new(self.build_spec());
+        self.spec = Some(spec.clone());
+        spec
+    }
+
+    fn build_spec(&self) -> ComponentSpec {
+        let mut spec = ComponentSpec::new(crate::spec::component::sanitize_name(&self.name).replace('-', "_"));
+        spec.name = self.name.clone();
+        spec.description = self.description.clone();
+        spec.base_image = Some(self.image.clone());
+        let mut path_inputs = HashSet::new();
+        let mut f = |p: &Placeholder| {
+            if let Placeholder::InputPath(n) = p {
+                path_inputs.insert(n.clone());
+            }
+        };
+        walk(&self.command, &mut f);
+        walk(&self.args, &mut f);
+        let mut defaults = BTreeMap::new();
+        for (i, d) in self.inputs.iter().enumerate() {
+            let (kind, rust) = kind_of(d.ty.as_deref());
+            spec.inputs.push(InputSpec {
+                name: d.name.clone(),
+                kind,
+                rust_type: rust,
+                optional: d.optional,
+            });
+            if path_inputs.contains(&d.name) {
+                spec.artifacts.push((ParamRef::Input(i), file_type(d.ty.as_deref())));
+            }
+            if let Some(def) = &d.default {
+                defaults.insert(d.name.clone(), def.clone());
+            }
+        }
+        for (i, d) in self.outputs.iter().enumerate() {
+            let (kind, _) = kind_of(d.ty.as_deref());
+            spec.outputs.push(OutputSpec {
+                name: d.name.clone(),
+                kind,
+            });
+            spec.artifacts.push((ParamRef::Output(i), file_type(d.ty.as_deref())));
+        }
+        spec.container = Some(Arc::new(ContainerImpl {
+            image: self.image.clone(),
+            command: self.command.clone(),
+            args: self.args.clone(),
+            defaults,
+            spec: self.v1_spec(),
+            digest: self.digest.clone(),
+        }));
+        spec
+    }
+
+    /// Adds a task running this component to the pipeline being built, with `args` by input
+    /// name. Unknown, missing or mistyped inputs are recorded as errors naming the task.
+    pub fn task<'a>(&self, args: impl IntoIterator<Item = (&'a str, DynArg)>) -> Task<Outputs> {
+        let spec = match &self.spec {
+            Some(s) => s.clone(),
+            None => Arc::new(self.build_spec()),
+        };
+        let given: Vec<(&str, DynArg)> = args.into_iter().collect();
+        let mut problems = Vec::new();
+        let mut slots: Vec<Option<Arg>> = vec![None; spec.inputs.len()];
+        for (name, value) in given {
+            let Some(i) = spec.inputs.iter().position(|inp| inp.name == name) else {
+                let known: Vec<&str> = spec.inputs.iter().map(|i| i.name.as_str()).collect();
+                problems.push((
+                    format!("input `{name}`"),
+                    "an input of this component".to_owned(),
+                    format!("one of: {}", known.join(", ")),
+                ));
+                continue;
+            };
+            let input = &spec.inputs[i];
+            let file = spec.artifact(ParamRef::Input(i)).is_some();
+            if let Some(expected) = mismatch(input.kind, file, &value) {
+                problems.push((format!("input `{name}`"), value.describe(), expected));
+            }
+            if slots[i].replace(value.arg).is_some() {
+                problems.push((
+                    format!("input `{name}`"),
+                    "given twice".to_owned(),
+                    "one value".to_owned(),
+                ));
+            }
+        }
+        for (i, input) in spec.inputs.iter().enumerate() {
+            if slots[i].is_none() && !input.optional {
+                problems.push((
+                    format!("input `{}`", input.name),
+                    "missing".to_owned(),
+                    format!("a value of type {}", input.kind),
+                ));
+            }
+        }
+        let task: Task<Outputs> = dsl::add_task(spec, slots);
+        let task_name = task.name();
+        for (setting, value, expected) in problems {
+            task.record(BuildError::InvalidSetting {
+                task: task_name.clone(),
+                setting,
+                value,
+                expected,
+            });
+        }
+        task
+    }
+}
+
+fn file_type(ty: Option<&str>) -> ArtifactType {
+    let v1_type = ty.map(intern);
+    let schema_title = match ty {
+        Some("Dataset") => "system.Dataset",
+        Some("Model") => "system.Model",
+        Some("Metrics") => "system.Metrics",
+        _ => "system.Artifact",
+    };
+    ArtifactType {
+        v1_type,
+        schema_title,
+    }
+}
+
+/// A value for an input of a container component: anything that can feed an input of some
+/// type, with the type kept for checking.
+#[derive(Clone, Debug)]
+pub struct DynArg {
+    arg: Arg,
+    kind: Option<ParamKind>,
+    file: bool,
+}
+
+impl DynArg {
+    fn describe(&self) -> String {
+        match (&self.arg, self.kind) {
+            (Arg::Constant(v), _) => v.to_string(),
+            (_, Some(k)) if self.file => format!("a {k} file"),
+            (_, Some(k)) => format!("a {k} value"),
+            (_, None) => "a file".to_owned(),
+        }
+    }
+}
+
+fn mismatch(kind: ParamKind, file: bool, value: &DynArg) -> Option<String> {
+    if file {
+        return (!value.file).then(|| "an output file of an upstream task".to_owned());
+    }
+    if value.file {
+        return Some(format!("a {kind} value, not a file"));
+    }
+    match value.kind {
+        Some(k) if k != kind => Some(format!("a {kind} value")),
+        _ => None,
+    }
+}
+
+/// Wraps a constant, a pipeline parameter, a task output or a loop item for
+/// [`ContainerComponent::task`].
+pub fn dyn_arg<T: KfpType>(value: impl IntoArg<T>) -> DynArg {
+    let arg = value.into_arg();
+    let kind = match &arg {
+        Arg::LoopItem { field: Some(_), .. } => None,
+        _ => Some(T::KIND),
+    };
+    DynArg {
+        arg,
+        kind,
+        file: T::ARTIFACT.is_some(),
+    }
+}
+
+/// The outputs of a task of a container component, by name.
+#[derive(Clone, Copy, Debug)]
+pub struct Outputs {
+    task: TaskId,
+}
+
+impl OutputHandles for Outputs {
+    fn from_task(task: TaskId) -> Self {
+        Outputs { task }
+    }
+}
+
+impl Task<Outputs> {
+    /// Output `name` as a `T` (checked against the component's declaration when the pipeline
+    /// compiles).
+    pub fn output<T: KfpType>(&self, name: &str) -> TaskOutput<T> {
+        TaskOutput::new(self.outputs().task, intern(name))
+    }
+}
+
+/// Interns an output name: task outputs are `Copy` handles holding `&'static str` names, and a
+/// loaded component's names are only known at run time. Each distinct name is stored once.
+fn intern(name: &str) -> &'static str {
+    static NAMES: LazyLock<Mutex<HashSet<&'static str>>> =
+        LazyLock::new(|| Mutex::new(HashSet::new()));
+    let mut names = match NAMES.lock() {
+        Ok(n) => n,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(n) = names.get(name) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}

@@ -1,0 +1,122 @@
+//! What the process-level tests share: building the example binaries once, running them, and
+//! private temporary folders.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// The workspace root (the parent of this package).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// Where cargo puts the example binaries: `$CARGO_TARGET_DIR/debug/examples`, or the
+/// workspace's `target/debug/examples`.
+fn examples_dir() -> PathBuf {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace().join(dir),
+        None => workspace().join("target"),
+    };
+    target.join("debug").join("examples")
+}
+
+/// Builds the example binaries the tests run, once per test process, and returns the folder
+/// holding them.
+fn built() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .current_dir(workspace())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "kfp-examples",
+                "--example",
+                "yolov8withmlflow",
+                "--example",
+                "param_types",
+                "--example",
+                "multiple_outputs",
+            ])
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+        assert!(status.success(), "building the examples failed: {status}");
+        examples_dir()
+    })
+}
+
+/// The path of example binary `name`, built.
+pub fn example(name: &str) -> PathBuf {
+    let path = built().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
+}
+
+/// What a finished process said.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit status, `None` when killed by a signal.
+    pub code: Option<i32>,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `bin` with `args` in `cwd` and waits for it.
+pub fn run_in<S: AsRef<OsStr>>(bin: &Path, args: &[S], cwd: &Path) -> Run {
+    Command::new(bin)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()))
+        .into()
+}
+
+/// A fresh, empty folder of our own under the system's temporary folder, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates one; `tag` names the test, for whoever looks in /tmp.
+    pub fn new(tag: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "kfp-tests-{tag}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,8 @@
+use kfp_core::prelude::*;
+
+#[component]
+fn train<T>(epochs: T) {
+    let _ = epochs;
+}
+
+fn main() {}

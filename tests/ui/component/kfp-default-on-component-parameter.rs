@@ -1,0 +1,8 @@
+use kfp_core::prelude::*;
+
+#[component]
+fn train(#[kfp(default = 3)] epochs: i64) {
+    let _ = epochs;
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use kfp_core::prelude::*;
+
+#[component(packages = ["mlflow", boto3])]
+fn train(epochs: i64) {
+    let _ = epochs;
+}
+
+fn main() {}

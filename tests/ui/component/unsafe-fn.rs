@@ -1,0 +1,8 @@
+use kfp_core::prelude::*;
+
+#[component]
+unsafe fn train(epochs: i64) {
+    let _ = epochs;
+}
+
+fn main() {}
