@@ -176,3 +176,13 @@ pub fn v1_name(name: &str) -> &str {
         .filter(|n| !n.is_empty())
         .unwrap_or(name)
 }
+
+/// A file an upstream task writes feeds an input file of the same kind.
+impl<K: ArtifactKind> crate::dsl::IntoArg<InputPath<K>> for crate::dsl::TaskOutput<OutputPath<K>> {
+    fn into_arg(self) -> crate::spec::pipeline::Arg {
+        crate::spec::pipeline::Arg::Output {
+            task: self.task(),
+            output: self.name().to_owned(),
+        }
+    }
+}

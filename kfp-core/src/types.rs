@@ -737,7 +737,11 @@ mod tests {
     #[test]
     fn floats_in_json_read_back_exactly() {
         // Needs serde_json's `float_roundtrip`: its default parser is one ulp off here.
-        for x in [5.249498622732186e106_f64, -9.395992654927369e-121, -9.31338884989072e47] {
+        for x in [
+            5.249498622732186e106_f64,
+            -9.395992654927369e-121,
+            -9.31338884989072e47,
+        ] {
             let back = Vec::<f64>::from_text(&vec![x].to_text()).unwrap();
             assert_eq!(back[0].to_bits(), x.to_bits(), "{x:e}");
         }

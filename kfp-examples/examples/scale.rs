@@ -3,10 +3,13 @@
 //!
 //! ```text
 //! cargo run --release --example scale -- --tasks N --shape chain|fanout [--target v1|v2] -o PATH
+//! cargo run --release --example scale -- --tasks N --shape conditions -o PATH
 //! ```
 //!
 //! - `chain`: N tasks, each consuming the previous task's output (the first takes `start`);
-//! - `fanout`: one task taking `start`, and N tasks consuming its output (N + 1 tasks).
+//! - `fanout`: one task taking `start`, and N tasks consuming its output (N + 1 tasks);
+//! - `conditions` (kfp-rs only, KFP v1): one task, and N conditions on its output, each
+//!   running one task that consumes it (N + 1 tasks, N groups).
 //!
 //! The component (`step(x: int) -> int` on `python:3.11`), the pipeline name
 //! (`synthetic-<shape>-<N>`) and its parameter (`start: int = 0`) are those of kfp's scripts,
@@ -35,6 +38,9 @@ pub enum Shape {
     Chain,
     /// One task, and N tasks consuming its output.
     Fanout,
+    /// One task, and N conditions on its output (`== 0`, `== 1`, ...), each running one task
+    /// that consumes it. Not in kfp's scripts: it measures conditions (KFP v1 only for now).
+    Conditions,
 }
 
 impl Shape {
@@ -43,6 +49,7 @@ impl Shape {
         match self {
             Shape::Chain => "chain",
             Shape::Fanout => "fanout",
+            Shape::Conditions => "conditions",
         }
     }
 }
@@ -53,15 +60,17 @@ impl std::str::FromStr for Shape {
         match s {
             "chain" => Ok(Shape::Chain),
             "fanout" => Ok(Shape::Fanout),
+            "conditions" => Ok(Shape::Conditions),
             other => Err(format!(
-                "unknown shape `{other}`; expected `chain` or `fanout`"
+                "unknown shape `{other}`; expected `chain`, `fanout` or `conditions`"
             )),
         }
     }
 }
 
 /// Builds `synthetic-<shape>-<n>` as gen_v1.py/gen_v2.py do: for `Chain`, `n` tasks (at least
-/// one); for `Fanout`, one producer and `n` consumers.
+/// one); for `Fanout`, one producer and `n` consumers; for `Conditions`, one producer and `n`
+/// conditions on its output, each with one consumer.
 pub fn synthetic(shape: Shape, n: usize) -> Pipeline {
     let name = format!("synthetic-{}-{n}", shape.as_str());
     kfp_core::build_pipeline(&name, None, |params| {
@@ -79,11 +88,20 @@ pub fn synthetic(shape: Shape, n: usize) -> Pipeline {
                     step::task(root.output());
                 }
             }
+            Shape::Conditions => {
+                let root = step::task(start);
+                for i in 0..n {
+                    root.output().equals(i as i64).then(|| {
+                        step::task(root.output());
+                    });
+                }
+            }
         }
     })
 }
 
-/// The command line: `--tasks N --shape chain|fanout [--target v1|v2] [--binary PATH] -o PATH`.
+/// The command line: `--tasks N --shape chain|fanout|conditions [--target v1|v2]
+/// [--binary PATH] -o PATH`.
 #[derive(Debug)]
 struct Args {
     tasks: usize,
@@ -93,7 +111,7 @@ struct Args {
     output: PathBuf,
 }
 
-const USAGE: &str = "usage: scale --tasks N --shape chain|fanout [--target v1|v2] \
+const USAGE: &str = "usage: scale --tasks N --shape chain|fanout|conditions [--target v1|v2] \
                      [--binary PATH] -o PATH (`-` for stdout)";
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {

@@ -56,3 +56,7 @@ pub mod parallelfor_static;
 /// `examples/exit_handler.rs`.
 #[path = "../examples/exit_handler.rs"]
 pub mod exit_handler;
+
+/// `examples/artifact_passing_v1.rs`.
+#[path = "../examples/artifact_passing_v1.rs"]
+pub mod artifact_passing_v1;

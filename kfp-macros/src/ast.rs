@@ -72,7 +72,9 @@ fn params(errors: &mut Errors, item: &mut ItemFn, what: &str) -> Vec<Param> {
         match input {
             FnArg::Receiver(r) => errors.spanned(
                 &*r,
-                format!("a {what} function cannot take `self`; `#[{what}]` goes on a free function"),
+                format!(
+                    "a {what} function cannot take `self`; `#[{what}]` goes on a free function"
+                ),
             ),
             FnArg::Typed(pt) => {
                 let mut default = None;

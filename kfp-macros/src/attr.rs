@@ -163,7 +163,9 @@ fn lit_str_list(errors: &mut Errors, key: &syn::Ident, expr: &Expr) -> Option<Ve
             }) => out.push(s.clone()),
             other => errors.spanned(
                 other,
-                format!("each package in `{key}` must be a string literal, like `\"mlflow==2.9.2\"`"),
+                format!(
+                    "each package in `{key}` must be a string literal, like `\"mlflow==2.9.2\"`"
+                ),
             ),
         }
     }
@@ -321,10 +323,7 @@ pub(crate) fn param_default(errors: &mut Errors, attr: &syn::Attribute) -> Optio
     let tokens = match &attr.meta {
         syn::Meta::List(list) => list.tokens.clone(),
         other => {
-            errors.spanned(
-                other,
-                "`kfp` needs arguments, like `#[kfp(default = 3)]`",
-            );
+            errors.spanned(other, "`kfp` needs arguments, like `#[kfp(default = 3)]`");
             return None;
         }
     };
@@ -395,6 +394,118 @@ mod tests {
         assert_eq!(
             err,
             "duplicate `pipeline` argument `name`; give each argument once"
+        );
+    }
+
+    fn component_messages(tokens: TokenStream) -> Vec<String> {
+        let mut errors = Errors::new();
+        let _ = component_args(&mut errors, tokens);
+        match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn unknown_key_lists_the_accepted_keys() {
+        assert_eq!(
+            component_messages(quote!(base_imge = "x")),
+            ["unknown `component` argument `base_imge`; did you mean `base_image`? expected `base_image`, `packages`, `name`, `description`, `crate`"]
+        );
+        assert_eq!(
+            component_messages(quote!(gpu = 1)),
+            ["unknown `component` argument `gpu`; expected `base_image`, `packages`, `name`, `description`, `crate`"]
+        );
+    }
+
+    #[test]
+    fn duplicate_key_after_a_rejected_value() {
+        assert_eq!(
+            component_messages(quote!(base_image = IMAGE, base_image = "x")),
+            [
+                "`base_image` must be a string literal, like `base_image = \"python:3.11\"`",
+                "duplicate `component` argument `base_image`; give each argument once",
+            ]
+        );
+    }
+
+    #[test]
+    fn key_without_a_value() {
+        assert_eq!(
+            component_messages(quote!(packages, name = "n")),
+            ["`packages` needs a value, like `packages = [\"mlflow\", \"boto3\"]`"]
+        );
+        assert_eq!(
+            component_messages(quote!(gpu)),
+            ["unknown `component` argument `gpu`; expected `base_image`, `packages`, `name`, `description`, `crate`"]
+        );
+    }
+
+    #[test]
+    fn packages_must_be_string_literals() {
+        assert_eq!(
+            component_messages(quote!(packages = "mlflow")),
+            ["`packages` must be a list of string literals, like `packages = [\"mlflow\", \"boto3\"]`"]
+        );
+        assert_eq!(
+            component_messages(quote!(packages = ["mlflow", boto3, 3])),
+            [
+                "each package in `packages` must be a string literal, like `\"mlflow==2.9.2\"`",
+                "each package in `packages` must be a string literal, like `\"mlflow==2.9.2\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn crate_is_a_path() {
+        let mut errors = Errors::new();
+        let args = component_args(&mut errors, quote!(crate = ::my::kfp));
+        assert!(errors.finish().is_ok());
+        assert_eq!(
+            quote::ToTokens::to_token_stream(&args.krate.unwrap()).to_string(),
+            ":: my :: kfp"
+        );
+        assert_eq!(
+            component_messages(quote!(crate = 3)),
+            ["`crate` must be a path, like `crate = ::kfp_core`"]
+        );
+    }
+
+    #[test]
+    fn kfp_helper_attribute() {
+        let default = |attr: syn::Attribute| {
+            let mut errors = Errors::new();
+            let value = param_default(&mut errors, &attr);
+            let messages: Vec<String> = match errors.finish() {
+                Ok(()) => Vec::new(),
+                Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+            };
+            (
+                value.map(|v| quote::ToTokens::to_token_stream(&v).to_string()),
+                messages,
+            )
+        };
+        assert_eq!(
+            default(syn::parse_quote!(#[kfp(default = 3)])),
+            (Some("3".to_owned()), vec![])
+        );
+        assert_eq!(
+            default(syn::parse_quote!(#[kfp])),
+            (
+                None,
+                vec!["`kfp` needs arguments, like `#[kfp(default = 3)]`".to_owned()]
+            )
+        );
+        assert_eq!(
+            default(syn::parse_quote!(#[kfp(default = 1, default = 2)])),
+            (
+                Some("1".to_owned()),
+                vec!["duplicate `kfp` argument `default`; give each argument once".to_owned()]
+            )
+        );
+        assert_eq!(
+            default(syn::parse_quote!(#[kfp(defualt = 1)])).1,
+            ["unknown `kfp` argument `defualt`; did you mean `default`? expected `default`"]
         );
     }
 }

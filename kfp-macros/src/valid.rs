@@ -54,7 +54,10 @@ fn check_signature(errors: &mut Errors, item: &ItemFn, what: &str) {
     if !sig.generics.params.is_empty() {
         errors.spanned(
             &sig.generics,
-            format!("a {what} function cannot be generic: each KFP {} needs one concrete type", noun(what)),
+            format!(
+                "a {what} function cannot be generic: each KFP {} needs one concrete type",
+                noun(what)
+            ),
         );
     } else if let Some(w) = &sig.generics.where_clause {
         errors.spanned(
@@ -65,7 +68,10 @@ fn check_signature(errors: &mut Errors, item: &ItemFn, what: &str) {
     if let Some(v) = &sig.variadic {
         errors.spanned(
             v,
-            format!("a {what} function cannot be variadic: each KFP {} needs a name and a type", noun(what)),
+            format!(
+                "a {what} function cannot be variadic: each KFP {} needs a name and a type",
+                noun(what)
+            ),
         );
     }
 }
@@ -265,7 +271,12 @@ mod tests {
             "a component function cannot be generic: each KFP input needs one concrete type",
         );
         assert_one(
-            &pipeline_errors(quote!(), parse_quote!(fn p<T>(x: T) {})),
+            &pipeline_errors(
+                quote!(),
+                parse_quote!(
+                    fn p<T>(x: T) {}
+                ),
+            ),
             "a pipeline function cannot be generic: each KFP parameter needs one concrete type",
         );
     }
@@ -402,7 +413,12 @@ mod tests {
     #[test]
     fn empty_base_image() {
         assert_one(
-            &component_errors_with(quote!(base_image = " "), parse_quote!(fn f() {})),
+            &component_errors_with(
+                quote!(base_image = " "),
+                parse_quote!(
+                    fn f() {}
+                ),
+            ),
             "`base_image` must not be empty; name an image, like `base_image = \"python:3.11\"`",
         );
     }
@@ -411,7 +427,9 @@ mod tests {
     fn empty_or_multi_line_package() {
         let e = component_errors_with(
             quote!(packages = ["", "a\nb", "ok==1"]),
-            parse_quote!(fn f() {}),
+            parse_quote!(
+                fn f() {}
+            ),
         );
         assert_eq!(
             e,
@@ -429,7 +447,12 @@ mod tests {
             "a pipeline function cannot return a value: its body only adds tasks; remove the return type",
         );
         assert_eq!(
-            pipeline_errors(quote!(), parse_quote!(fn p() -> () {})),
+            pipeline_errors(
+                quote!(),
+                parse_quote!(
+                    fn p() -> () {}
+                )
+            ),
             Vec::<String>::new()
         );
     }
@@ -447,11 +470,21 @@ mod tests {
         );
         let fits = "a".repeat(128);
         assert_eq!(
-            pipeline_errors(quote!(name = #fits), parse_quote!(fn p() {})),
+            pipeline_errors(
+                quote!(name = #fits),
+                parse_quote!(
+                    fn p() {}
+                )
+            ),
             Vec::<String>::new()
         );
         assert_eq!(
-            pipeline_errors(quote!(name = "My Pipeline!"), parse_quote!(fn p() {})),
+            pipeline_errors(
+                quote!(name = "My Pipeline!"),
+                parse_quote!(
+                    fn p() {}
+                )
+            ),
             Vec::<String>::new()
         );
     }
@@ -460,7 +493,9 @@ mod tests {
     fn every_problem_in_one_pass() {
         let e = component_errors_with(
             quote!(base_imge = "x"),
-            parse_quote!(async fn f<T>(&self, s: &str) {}),
+            parse_quote!(
+                async fn f<T>(&self, s: &str) {}
+            ),
         );
         assert_eq!(e.len(), 5, "{e:?}");
     }

@@ -344,3 +344,27 @@ fn the_pip_prelude_passes_the_executor_input_through() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `compile --target v2 -o PATH` writes what the compiler gives for the binary's own path.
+#[test]
+fn the_cli_compiles_the_same_ir() {
+    let root = scratch("cli");
+    let path = root.join("flagship.yaml");
+    let out = Command::new(example_binary())
+        .args(["compile", "--target", "v2", "--binary", IN_IMAGE, "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&path).unwrap();
+    let expected = Compiler::new()
+        .binary_path(IN_IMAGE)
+        .compile(
+            &kfp_examples::yolov8withmlflow::train_pipeline(),
+            Target::V2,
+        )
+        .unwrap();
+    assert_eq!(written, expected);
+    assert!(written.starts_with("# PIPELINE DEFINITION\n# Name: yolov8withmlflow\n"));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -8,7 +8,8 @@ use serde_json::{json, Map, Value};
 use super::{Compiler, SDK_VERSION};
 use crate::control::{CmpOp, GroupKind, LoopItems};
 use crate::pyjson;
-use crate::spec::component::{sanitize_name, ComponentSpec};
+use crate::reusable::Placeholder;
+use crate::spec::component::{sanitize_name, ComponentSpec, ParamRef};
 use crate::spec::pipeline::{Arg, Pipeline, TaskSpec};
 use crate::types::constant_text;
 use crate::yaml;
@@ -57,12 +58,46 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
 
     // Each task's container arguments; resolving them fills in the DAGs' inputs, arguments
     // and dependencies on the way.
-    let mut task_args: Vec<Vec<(String, String)>> = Vec::with_capacity(pipeline.tasks.len());
+    let mut task_lines: Vec<CommandLine> = Vec::with_capacity(pipeline.tasks.len());
     for (i, task) in pipeline.tasks.iter().enumerate() {
         let exit = exit_tasks.contains(&i);
-        let mut args = Vec::with_capacity(task.args.len());
-        for (input, arg) in task.component.inputs.iter().zip(&task.args) {
-            let Some(arg) = arg else { continue };
+        let component = &task.component;
+        let mut line = CommandLine::default();
+        // Each input's text on the command line: a value, or a file's path.
+        let mut values: Vec<Option<String>> = vec![None; component.inputs.len()];
+        for (k, input) in component.inputs.iter().enumerate() {
+            let param = ParamRef::Input(k);
+            let Some(Some(arg)) = task.args.get(k) else {
+                if let Some(default) = component
+                    .container
+                    .as_ref()
+                    .and_then(|c| c.defaults.get(&input.name))
+                {
+                    let text = constant_text(default);
+                    line.annotation.insert(input.name.clone(), text.clone());
+                    values[k] = Some(text);
+                }
+                continue;
+            };
+            if component.artifact(param).is_some() {
+                let path = format!("/tmp/inputs/{}/data", component.v1_name(param));
+                if let Some(Ref::Output { task: t, output, .. }) = Ref::of(arg) {
+                    let r = Ref::Output {
+                        task: t,
+                        output,
+                        artifact: true,
+                    };
+                    let name = dags.ref_name(&r);
+                    let from = dags.resolve(&r, task.group, Node::Task(i));
+                    dags.art_args
+                        .entry(Node::Task(i))
+                        .or_default()
+                        .insert(name.clone(), from);
+                    line.input_artifacts.push((name, path.clone()));
+                }
+                values[k] = Some(path);
+                continue;
+            }
             let value = match (Ref::of(arg), exit) {
                 (None, _) => match arg {
                     Arg::Constant(v) => constant_text(v),
@@ -80,9 +115,38 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
                     format!("{{{{inputs.parameters.{name}}}}}")
                 }
             };
-            args.push((input.name.clone(), value));
+            line.annotation.insert(input.name.clone(), value.clone());
+            values[k] = Some(value);
         }
-        task_args.push(args);
+        match &component.container {
+            Some(c) => {
+                line.command = Some(expand_placeholders(component, &c.command, &values));
+                line.args = expand_placeholders(component, &c.args, &values);
+            }
+            None => {
+                for param in component.params_in_order() {
+                    let v1_name = component.v1_name(param);
+                    match param {
+                        ParamRef::Input(k) => {
+                            if let Some(v) = &values[k] {
+                                line.args.push(input_flag(v1_name));
+                                line.args.push(v.clone());
+                            }
+                        }
+                        ParamRef::Output(_) => {
+                            line.args.push(input_flag(v1_name));
+                            line.args.push(output_path(v1_name));
+                        }
+                    }
+                }
+                let mut returns = component.value_outputs().peekable();
+                if returns.peek().is_some() {
+                    line.args.push("----output-paths".to_owned());
+                    line.args.extend(returns.map(|(_, o)| output_path(&o.name)));
+                }
+            }
+        }
+        task_lines.push(line);
         for other in &task.after {
             dags.add_after(i, other.index);
         }
@@ -130,6 +194,7 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
                     let r = Ref::Output {
                         task: task.index,
                         output,
+                        artifact: false,
                     };
                     let value = dags.resolve(&r, group.parent, Node::Group(g));
                     fields.insert("withParam".into(), json!(value));
@@ -152,7 +217,7 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             .or_insert_with(|| Rendered::new(compiler, &task.component));
         templates.insert(
             task.name.clone(),
-            container_template(r, task, &task_args[i], &dags.consumed[i], inputs),
+            container_template(r, task, &task_lines[i], &dags.consumed[i], inputs),
         );
     }
     let root = dags.dag_template(&root_name, None, Map::new());
@@ -318,7 +383,12 @@ enum Node {
 /// A value a task or group uses that comes from elsewhere in the pipeline.
 enum Ref<'a> {
     Param(&'a str),
-    Output { task: usize, output: &'a str },
+    Output {
+        task: usize,
+        output: &'a str,
+        /// Whether it is a file (an artifact) rather than a parameter.
+        artifact: bool,
+    },
     Item {
         group: usize,
         field: Option<&'a str>,
@@ -333,6 +403,7 @@ impl<'a> Ref<'a> {
             Arg::Output { task, output } => Some(Ref::Output {
                 task: task.index,
                 output,
+                artifact: false,
             }),
             Arg::LoopItem { group, field } => Some(Ref::Item {
                 group: *group,
@@ -353,7 +424,9 @@ struct Dags<'p> {
     p: &'p Pipeline,
     children: Vec<Vec<Node>>,
     inputs: Vec<BTreeSet<String>>,
+    input_artifacts: Vec<BTreeSet<String>>,
     args: HashMap<Node, BTreeMap<String, String>>,
+    art_args: HashMap<Node, BTreeMap<String, String>>,
     deps: HashMap<Node, BTreeSet<String>>,
     /// Which outputs of each task are consumed as parameters downstream.
     consumed: Vec<BTreeSet<String>>,
@@ -366,7 +439,9 @@ impl<'p> Dags<'p> {
             p,
             children: vec![Vec::new(); n],
             inputs: vec![BTreeSet::new(); n],
+            input_artifacts: vec![BTreeSet::new(); n],
             args: HashMap::new(),
+            art_args: HashMap::new(),
             deps: HashMap::new(),
             consumed: vec![BTreeSet::new(); p.tasks.len()],
         }
@@ -397,7 +472,16 @@ impl<'p> Dags<'p> {
     fn ref_name(&self, r: &Ref) -> String {
         match r {
             Ref::Param(p) => (*p).to_owned(),
-            Ref::Output { task, output } => format!("{}-{output}", self.p.tasks[*task].name),
+            Ref::Output { task, output, .. } => {
+                let producer = &self.p.tasks[*task];
+                let component = &producer.component;
+                let v1 = component
+                    .outputs
+                    .iter()
+                    .position(|o| o.name == *output)
+                    .map_or(*output, |k| component.v1_name(ParamRef::Output(k)));
+                format!("{}-{v1}", producer.name)
+            }
             Ref::Item { group, field } => match field {
                 Some(f) => format!("{}-subvar-{f}", self.loop_item_base(*group)),
                 None => self.loop_item_base(*group),
@@ -411,10 +495,17 @@ impl<'p> Dags<'p> {
     fn resolve(&mut self, r: &Ref, dag: Option<usize>, consumer: Node) -> String {
         let name = self.ref_name(r);
         match r {
-            Ref::Output { task, output } if self.p.tasks[*task].group == dag => {
+            Ref::Output {
+                task,
+                output,
+                artifact,
+            } if self.p.tasks[*task].group == dag => {
                 let producer = self.p.tasks[*task].name.clone();
-                self.consumed[*task].insert((*output).to_owned());
                 self.deps.entry(consumer).or_default().insert(producer.clone());
+                if *artifact {
+                    return format!("{{{{tasks.{producer}.outputs.artifacts.{name}}}}}");
+                }
+                self.consumed[*task].insert((*output).to_owned());
                 return format!("{{{{tasks.{producer}.outputs.parameters.{name}}}}}");
             }
             Ref::Item { group, .. } if Some(*group) == dag => {
@@ -423,16 +514,29 @@ impl<'p> Dags<'p> {
             }
             _ => {}
         }
-        self.inputs[dag_index(dag)].insert(name.clone());
+        let artifact = matches!(r, Ref::Output { artifact: true, .. });
+        if artifact {
+            self.input_artifacts[dag_index(dag)].insert(name.clone());
+        } else {
+            self.inputs[dag_index(dag)].insert(name.clone());
+        }
         if let Some(g) = dag {
             let parent = self.p.groups[g].parent;
             let value = self.resolve(r, parent, Node::Group(g));
-            self.args
-                .entry(Node::Group(g))
+            let args = if artifact {
+                &mut self.art_args
+            } else {
+                &mut self.args
+            };
+            args.entry(Node::Group(g))
                 .or_default()
                 .insert(name.clone(), value);
         }
-        format!("{{{{inputs.parameters.{name}}}}}")
+        if artifact {
+            format!("{{{{inputs.artifacts.{name}}}}}")
+        } else {
+            format!("{{{{inputs.parameters.{name}}}}}")
+        }
     }
 
     /// The node of the DAG of `dag` that holds task `task`: the task itself, or the group on
@@ -504,12 +608,23 @@ impl<'p> Dags<'p> {
                 if let Some(deps) = self.deps.get(&node).filter(|d| !d.is_empty()) {
                     t.insert("dependencies".into(), json!(deps));
                 }
+                let mut arguments = Map::new();
                 if let Some(args) = self.args.get(&node).filter(|a| !a.is_empty()) {
                     let params: Vec<Value> = args
                         .iter()
                         .map(|(n, v)| json!({"name": n, "value": v}))
                         .collect();
-                    t.insert("arguments".into(), parameters(params));
+                    arguments.insert("parameters".into(), Value::Array(params));
+                }
+                if let Some(args) = self.art_args.get(&node).filter(|a| !a.is_empty()) {
+                    let artifacts: Vec<Value> = args
+                        .iter()
+                        .map(|(n, v)| json!({"name": n, "from": v}))
+                        .collect();
+                    arguments.insert("artifacts".into(), Value::Array(artifacts));
+                }
+                if !arguments.is_empty() {
+                    t.insert("arguments".into(), Value::Object(arguments));
                 }
                 (node_name, Value::Object(t))
             })
@@ -519,12 +634,23 @@ impl<'p> Dags<'p> {
         template.insert("name".into(), json!(name));
         template.extend(extra);
         // A loop's own item is an input too, but the root's parameters come from the workflow.
-        let inputs: Vec<Value> = self.inputs[index]
-            .iter()
-            .map(|n| json!({ "name": n }))
-            .collect();
+        let mut inputs = Map::new();
+        if !self.inputs[index].is_empty() {
+            let params: Vec<Value> = self.inputs[index]
+                .iter()
+                .map(|n| json!({ "name": n }))
+                .collect();
+            inputs.insert("parameters".into(), Value::Array(params));
+        }
+        if !self.input_artifacts[index].is_empty() {
+            let artifacts: Vec<Value> = self.input_artifacts[index]
+                .iter()
+                .map(|n| json!({ "name": n }))
+                .collect();
+            inputs.insert("artifacts".into(), Value::Array(artifacts));
+        }
         if !inputs.is_empty() {
-            template.insert("inputs".into(), parameters(inputs));
+            template.insert("inputs".into(), Value::Object(inputs));
         }
         template.insert(
             "dag".into(),
@@ -569,22 +695,37 @@ fn pipeline_spec(pipeline: &Pipeline) -> Value {
 /// The kfp v1 component spec (the `component_spec` annotation) of `component` with `command`.
 pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str) -> Value {
     let mut args: Vec<Value> = Vec::new();
-    for input in &component.inputs {
-        let flag = input_flag(&input.name);
-        if input.optional {
-            args.push(json!({"if": {"cond": {"isPresent": input.name},
-                "then": [flag, {"inputValue": input.name}]}}));
-        } else {
-            args.push(json!(flag));
-            args.push(json!({ "inputValue": input.name }));
+    for param in component.params_in_order() {
+        let name = component.v1_name(param);
+        let flag = input_flag(name);
+        let file = component.artifact(param).is_some();
+        let placeholder = match param {
+            ParamRef::Input(_) if file => json!({ "inputPath": name }),
+            ParamRef::Input(_) => json!({ "inputValue": name }),
+            ParamRef::Output(_) => json!({ "outputPath": name }),
+        };
+        match param {
+            ParamRef::Input(k) if component.inputs[k].optional => {
+                args.push(json!({"if": {"cond": {"isPresent": name}, "then": [flag, placeholder]}}));
+            }
+            _ => {
+                args.push(json!(flag));
+                args.push(placeholder);
+            }
         }
     }
-    if !component.outputs.is_empty() {
+    let mut returns = component.value_outputs().peekable();
+    if returns.peek().is_some() {
         args.push(json!("----output-paths"));
-        for o in &component.outputs {
+        for (_, o) in returns {
             args.push(json!({ "outputPath": o.name }));
         }
     }
+    // A value has its KFP type; a file its artifact type, or none.
+    let type_of = |param: ParamRef, kind: crate::types::ParamKind| match component.artifact(param) {
+        Some(a) => a.v1_type,
+        None => Some(kind.v1_name()),
+    };
     let mut spec = Map::new();
     if let Some(d) = &component.description {
         spec.insert("description".into(), json!(d));
@@ -597,12 +738,18 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
         let inputs: Vec<Value> = component
             .inputs
             .iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(k, i)| {
+                let param = ParamRef::Input(k);
+                let mut m = Map::new();
+                m.insert("name".into(), json!(component.v1_name(param)));
                 if i.optional {
-                    json!({"name": i.name, "optional": true, "type": i.kind.v1_name()})
-                } else {
-                    json!({"name": i.name, "type": i.kind.v1_name()})
+                    m.insert("optional".into(), json!(true));
                 }
+                if let Some(t) = type_of(param, i.kind) {
+                    m.insert("type".into(), json!(t));
+                }
+                Value::Object(m)
             })
             .collect();
         spec.insert("inputs".into(), json!(inputs));
@@ -612,7 +759,16 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
         let outputs: Vec<Value> = component
             .outputs
             .iter()
-            .map(|o| json!({"name": o.name, "type": o.kind.v1_name()}))
+            .enumerate()
+            .map(|(k, o)| {
+                let param = ParamRef::Output(k);
+                let mut m = Map::new();
+                m.insert("name".into(), json!(component.v1_name(param)));
+                if let Some(t) = type_of(param, o.kind) {
+                    m.insert("type".into(), json!(t));
+                }
+                Value::Object(m)
+            })
             .collect();
         spec.insert("outputs".into(), json!(outputs));
     }
@@ -632,67 +788,136 @@ impl Rendered {
     fn new(compiler: &Compiler, component: &ComponentSpec) -> Self {
         let image = component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE);
         let command = compiler.component_command(component);
+        let spec = match &component.container {
+            Some(c) => c.spec.clone(),
+            None => component_spec(component, &command, image),
+        };
         Rendered {
-            component_spec: Value::String(pyjson::dumps(
-                &component_spec(component, &command, image),
-                true,
-            )),
+            component_spec: Value::String(pyjson::dumps(&spec, true)),
             command: Value::Array(command.into_iter().map(Value::String).collect()),
             image: Value::String(image.to_owned()),
         }
     }
 }
 
+/// A task's command line and what it needs from its template's inputs.
+#[derive(Default)]
+struct CommandLine {
+    /// The command, for a container component (a Rust component's is the same for every task).
+    command: Option<Vec<String>>,
+    args: Vec<String>,
+    /// The `arguments.parameters` annotation: value inputs by name.
+    annotation: BTreeMap<String, String>,
+    /// Input files: artifact name and path.
+    input_artifacts: Vec<(String, String)>,
+}
+
+/// A container component's command or arguments with the placeholders filled in; an
+/// argument whose input is absent is left out, as kfp does.
+fn expand_placeholders(
+    component: &ComponentSpec,
+    list: &[Placeholder],
+    values: &[Option<String>],
+) -> Vec<String> {
+    fn one(c: &ComponentSpec, p: &Placeholder, values: &[Option<String>]) -> Option<String> {
+        let input = |n: &str| {
+            c.inputs
+                .iter()
+                .position(|i| i.name == n)
+                .and_then(|k| values[k].clone())
+        };
+        match p {
+            Placeholder::Literal(s) => Some(s.clone()),
+            Placeholder::InputValue(n) | Placeholder::InputPath(n) => input(n),
+            Placeholder::OutputPath(n) => Some(output_path(n)),
+            Placeholder::Concat(parts) => parts.iter().map(|p| one(c, p, values)).collect(),
+            Placeholder::IfPresent { .. } => None,
+        }
+    }
+    let mut out = Vec::new();
+    for p in list {
+        match p {
+            Placeholder::IfPresent {
+                present,
+                then,
+                otherwise,
+            } => {
+                let given = component
+                    .inputs
+                    .iter()
+                    .position(|i| i.name == *present)
+                    .is_some_and(|k| values[k].is_some());
+                out.extend(expand_placeholders(
+                    component,
+                    if given { then } else { otherwise },
+                    values,
+                ));
+            }
+            p => out.extend(one(component, p, values)),
+        }
+    }
+    out
+}
+
 fn container_template(
     rendered: &Rendered,
     task: &TaskSpec,
-    task_args: &[(String, String)],
+    line: &CommandLine,
     consumed: &BTreeSet<String>,
     input_names: BTreeSet<&String>,
 ) -> Value {
     let component = &task.component;
-
-    let mut args: Vec<String> = Vec::new();
-    let mut arg_annotation: BTreeMap<&str, &str> = BTreeMap::new();
-    for (input, value) in task_args {
-        args.push(input_flag(input));
-        args.push(value.clone());
-        arg_annotation.insert(input, value);
-    }
-    if !component.outputs.is_empty() {
-        args.push("----output-paths".to_owned());
-        for o in &component.outputs {
-            args.push(output_path(&o.name));
-        }
-    }
-
     let mut template = Map::new();
     template.insert("name".into(), json!(task.name));
     let mut container = Map::new();
     container.insert(
         "args".into(),
-        Value::Array(args.into_iter().map(Value::String).collect()),
+        Value::Array(line.args.iter().cloned().map(Value::String).collect()),
     );
-    container.insert("command".into(), rendered.command.clone());
+    let command = match &line.command {
+        Some(c) => Value::Array(c.iter().cloned().map(Value::String).collect()),
+        None => rendered.command.clone(),
+    };
+    container.insert("command".into(), command);
     container.insert("image".into(), rendered.image.clone());
     let mut template_fields = Map::new();
     crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
     template.insert("container".into(), Value::Object(container));
+    let mut inputs = Map::new();
     let input_params: Vec<Value> = input_names
         .into_iter()
         .map(|n| json!({ "name": n }))
         .collect();
     if !input_params.is_empty() {
-        template.insert("inputs".into(), parameters(input_params));
+        inputs.insert("parameters".into(), Value::Array(input_params));
+    }
+    if !line.input_artifacts.is_empty() {
+        let mut arts = line.input_artifacts.clone();
+        arts.sort();
+        arts.dedup();
+        let arts: Vec<Value> = arts
+            .into_iter()
+            .map(|(name, path)| json!({"name": name, "path": path}))
+            .collect();
+        inputs.insert("artifacts".into(), Value::Array(arts));
+    }
+    if !inputs.is_empty() {
+        template.insert("inputs".into(), Value::Object(inputs));
     }
     if !component.outputs.is_empty() {
-        let mut sorted: Vec<&str> = component.outputs.iter().map(|o| o.name.as_str()).collect();
+        // (v1 name, Rust name), sorted by the v1 name as kfp sorts them.
+        let mut sorted: Vec<(&str, &str)> = component
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(k, o)| (component.v1_name(ParamRef::Output(k)), o.name.as_str()))
+            .collect();
         sorted.sort_unstable();
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
-            .filter(|o| consumed.contains(**o))
-            .map(|o| {
+            .filter(|(_, name)| consumed.contains(*name))
+            .map(|(o, _)| {
                 json!({"name": format!("{}-{o}", task.name),
                        "valueFrom": {"path": output_path(o)}})
             })
@@ -702,7 +927,7 @@ fn container_template(
         }
         let artifacts: Vec<Value> = sorted
             .iter()
-            .map(|o| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
+            .map(|(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
@@ -716,11 +941,21 @@ fn container_template(
         "pipelines.kubeflow.org/component_spec".into(),
         rendered.component_spec.clone(),
     );
-    annotations.insert("pipelines.kubeflow.org/component_ref".into(), json!("{}"));
-    if !component.inputs.is_empty() {
-        let map: Map<String, Value> = arg_annotation
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+    let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
+        Some(d) => format!("{{\"digest\": \"{d}\"}}"),
+        None => "{}".to_owned(),
+    };
+    annotations.insert(
+        "pipelines.kubeflow.org/component_ref".into(),
+        json!(component_ref),
+    );
+    let value_inputs = (0..component.inputs.len())
+        .any(|k| component.artifact(ParamRef::Input(k)).is_none());
+    if value_inputs {
+        let map: Map<String, Value> = line
+            .annotation
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         annotations.insert(
             "pipelines.kubeflow.org/arguments.parameters".into(),

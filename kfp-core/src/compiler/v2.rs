@@ -380,20 +380,20 @@ fn pipeline_input(param: &ParamSpec) -> Value {
 }
 
 /// `value` with the keys of every mapping sorted by code point, as PyYAML's `sort_keys`.
-fn sort_keys(value: Value) -> Value {
+fn sort_keys(mut value: Value) -> Value {
+    sort_keys_in_place(&mut value);
+    value
+}
+
+/// Sorts in place: rebuilding every map of a large pipeline cost a third of its compile time.
+fn sort_keys_in_place(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
+            map.sort_keys();
+            map.values_mut().for_each(sort_keys_in_place);
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(sort_keys_in_place),
+        _ => {}
     }
 }
 

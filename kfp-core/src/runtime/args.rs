@@ -1,5 +1,6 @@
-//! Parses the KFP v1 command line a component receives: `--<input> <value>` pairs, then
-//! `----output-paths` and one path per output.
+//! Parses the KFP v1 command line a component receives: `--<name> <value>` pairs in signature
+//! order (an input's value, an input file's path, or the path an output file goes to), then
+//! `----output-paths` and one path per returned output.
 //!
 //! The compiled YAML always puts each value right after its flag, so the token after a flag is
 //! its value, whatever it looks like: a `String` input may hold `--epochs` or `--help`. Only
@@ -11,15 +12,16 @@ use std::path::Path;
 
 use super::RunError;
 use crate::compiler::v1::input_flag;
-use crate::spec::component::{ComponentSpec, InputSpec};
+use crate::spec::component::{ComponentSpec, OutputSpec, ParamRef};
 use crate::types::ParamKind;
 
 /// The parsed KFP v1 arguments of one component run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct V1Args {
-    /// Raw values by input name (`model_name`, not the flag).
+    /// Raw values by parameter name as spelled in Rust (`model_name`, `dataset_path`), not by
+    /// flag; an output file's value is the path to write it to.
     pub values: HashMap<String, String>,
-    /// Output paths, in the component's output order.
+    /// The paths after `----output-paths`, one per returned output, in order.
     pub output_paths: Vec<String>,
     /// `--help` or `-h` stood where a flag goes: print the component's help instead of
     /// running it. Nothing after it was read.
@@ -28,6 +30,62 @@ pub struct V1Args {
 
 /// The separator kfp puts before the output paths.
 pub const OUTPUT_PATHS: &str = "----output-paths";
+
+/// One flag a component takes on the v1 command line.
+#[derive(Clone, Debug)]
+struct Flag<'a> {
+    /// `--model-name`, `--dataset` (a file parameter loses its `_path` or `_file`).
+    flag: String,
+    /// The parameter's name in Rust, the key of [`V1Args::values`].
+    name: &'a str,
+    /// Whether the value is free text that may itself start with `--` (a `String` input).
+    free_text: bool,
+    /// Whether the flag may be left out.
+    optional: bool,
+    /// The output, when the value is the path an output file goes to.
+    output_file: Option<&'a OutputSpec>,
+}
+
+/// The flags of `spec`, in signature order.
+fn flags(spec: &ComponentSpec) -> Vec<Flag<'_>> {
+    spec.params_in_order()
+        .into_iter()
+        .filter_map(|param| {
+            let flag = input_flag(spec.v1_name(param));
+            let file = spec.artifact(param).is_some();
+            match param {
+                ParamRef::Input(k) => spec.inputs.get(k).map(|i| Flag {
+                    flag,
+                    name: &i.name,
+                    free_text: !file && i.kind == ParamKind::String,
+                    optional: i.optional,
+                    output_file: None,
+                }),
+                ParamRef::Output(k) => spec.outputs.get(k).map(|o| Flag {
+                    flag,
+                    name: &o.name,
+                    free_text: false,
+                    optional: false,
+                    output_file: Some(o),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The outputs whose paths follow `----output-paths`: the returned values.
+fn returned(spec: &ComponentSpec) -> Vec<&OutputSpec> {
+    spec.value_outputs().map(|(_, o)| o).collect()
+}
+
+/// The flag of parameter `name` (an input, or an output file) on the v1 command line:
+/// `--model-name` for `model_name`, `--dataset` for the file parameter `dataset_path`.
+pub fn flag_for(spec: &ComponentSpec, name: &str) -> String {
+    flags(spec)
+        .into_iter()
+        .find(|f| f.name == name)
+        .map_or_else(|| input_flag(name), |f| f.flag)
+}
 
 /// Parses `argv` (everything after the component's name) against `spec`.
 ///
@@ -48,13 +106,10 @@ pub const OUTPUT_PATHS: &str = "----output-paths";
 /// assert_eq!(args.values["model_name"], "--odd but fine");
 /// ```
 pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunError> {
-    let flags: Vec<(String, &InputSpec)> = spec
-        .inputs
-        .iter()
-        .map(|i| (input_flag(&i.name), i))
-        .collect();
-    let input_of = |flag: &str| flags.iter().find(|(f, _)| f == flag).map(|(_, i)| *i);
-    let is_flag = |token: &str| token == OUTPUT_PATHS || input_of(token).is_some();
+    let flags = flags(spec);
+    let returned = returned(spec);
+    let flag_of = |token: &str| flags.iter().find(|f| f.flag == token);
+    let is_flag = |token: &str| token == OUTPUT_PATHS || flag_of(token).is_some();
     let missing_value = |flag: &str| RunError::MissingValue {
         component: spec.key.clone(),
         flag: flag.to_owned(),
@@ -73,11 +128,12 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
             if let Some(flag) = swallowed {
                 // `--name ----output-paths /p` where `--name`'s value is missing, unless the
                 // paths fit the outputs exactly with `----output-paths` as that value.
-                if argv.len() - i - 1 != spec.outputs.len() {
+                if argv.len() - i - 1 != returned.len() {
                     return Err(missing_value(flag));
                 }
             }
-            out.output_paths = output_paths(spec, argv.get(i + 1..).unwrap_or_default())?;
+            out.output_paths =
+                output_paths(spec, &returned, argv.get(i + 1..).unwrap_or_default())?;
             saw_paths = true;
             break;
         }
@@ -85,7 +141,7 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
             Some((f, v)) if f.starts_with("--") => (f, Some(v)),
             _ => (arg.as_str(), None),
         };
-        let Some(input) = input_of(flag) else {
+        let Some(param) = flag_of(flag) else {
             if arg == "--help" || arg == "-h" {
                 out.help = true;
                 return Ok(out);
@@ -107,8 +163,8 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
                 match argv.get(i) {
                     None => return Err(missing_value(flag)),
                     Some(v) if is_flag(v) => {
-                        // Only a string's text can start with `--`.
-                        if input.kind != ParamKind::String {
+                        // Only free text can start with `--`.
+                        if !param.free_text {
                             return Err(missing_value(flag));
                         }
                         swallowed = Some(flag);
@@ -119,9 +175,12 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
                 }
             }
         };
+        if let Some(output) = param.output_file {
+            check_output_path(spec, flag, output, value)?;
+        }
         if out
             .values
-            .insert(input.name.clone(), value.to_owned())
+            .insert(param.name.to_owned(), value.to_owned())
             .is_some()
         {
             return Err(RunError::DuplicateFlag {
@@ -133,18 +192,14 @@ pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunErro
     }
     // `--model-name --epochs` with `--epochs` never given: `--model-name` lacks its value.
     for (flag, value) in flag_values {
-        if let Some(taken) = input_of(value) {
-            if !taken.optional && !out.values.contains_key(&taken.name) {
+        if let Some(taken) = flag_of(value) {
+            if !taken.optional && !out.values.contains_key(taken.name) {
                 return Err(missing_value(flag));
             }
         }
     }
-    if !spec.outputs.is_empty() && !saw_paths {
-        let names: Vec<String> = spec
-            .outputs
-            .iter()
-            .map(|o| format!("`{}`", o.name))
-            .collect();
+    if !returned.is_empty() && !saw_paths {
+        let names: Vec<String> = returned.iter().map(|o| format!("`{}`", o.name)).collect();
         return Err(RunError::MissingFlag {
             component: spec.key.clone(),
             flag: OUTPUT_PATHS.to_owned(),
@@ -160,27 +215,43 @@ pub fn wants_help(spec: &ComponentSpec, argv: &[String]) -> bool {
     matches!(parse_v1(spec, argv), Ok(V1Args { help: true, .. }))
 }
 
-/// Checks the paths after `----output-paths`: one per output, each a place a file can go.
-fn output_paths(spec: &ComponentSpec, paths: &[String]) -> Result<Vec<String>, RunError> {
-    if paths.len() != spec.outputs.len() {
+/// Checks the paths after `----output-paths`: one per returned output, each a place a file
+/// can go.
+fn output_paths(
+    spec: &ComponentSpec,
+    returned: &[&OutputSpec],
+    paths: &[String],
+) -> Result<Vec<String>, RunError> {
+    if paths.len() != returned.len() {
         return Err(RunError::OutputPaths {
             component: spec.key.clone(),
-            expected: spec.outputs.len(),
+            expected: returned.len(),
             got: paths.len(),
         });
     }
-    for (path, output) in paths.iter().zip(&spec.outputs) {
-        if let Some(detail) = bad_output_path(path) {
-            return Err(RunError::BadValue {
-                component: spec.key.clone(),
-                flag: OUTPUT_PATHS.to_owned(),
-                value: path.clone(),
-                expected: format!("a file path for output `{}`", output.name),
-                detail: Some(detail.to_owned()),
-            });
-        }
+    for (path, output) in paths.iter().zip(returned) {
+        check_output_path(spec, OUTPUT_PATHS, output, path)?;
     }
     Ok(paths.to_vec())
+}
+
+/// Refuses a path where the file of `output` cannot go.
+fn check_output_path(
+    spec: &ComponentSpec,
+    flag: &str,
+    output: &OutputSpec,
+    path: &str,
+) -> Result<(), RunError> {
+    match bad_output_path(path) {
+        None => Ok(()),
+        Some(detail) => Err(RunError::BadValue {
+            component: spec.key.clone(),
+            flag: flag.to_owned(),
+            value: path.to_owned(),
+            expected: format!("a file path for output `{}`", output.name),
+            detail: Some(detail.to_owned()),
+        }),
+    }
 }
 
 /// Why a file cannot be written at `path`, when that is plain before the component runs.
@@ -204,6 +275,55 @@ fn bad_output_path(path: &str) -> Option<&'static str> {
     }
 }
 
+/// The `--help` text of a component: its flags in order, then its returned outputs.
+pub fn help(spec: &ComponentSpec) -> String {
+    let mut s = format!("{} ({})\n", spec.name, spec.key);
+    if let Some(d) = &spec.description {
+        s.push_str(d);
+        s.push('\n');
+    }
+    s.push_str("\nInputs:\n");
+    let flags = flags(spec);
+    if flags.is_empty() {
+        s.push_str("  (none)\n");
+    }
+    for (param, f) in spec.params_in_order().into_iter().zip(&flags) {
+        let file = spec
+            .artifact(param)
+            .map(|t| t.v1_type.unwrap_or("untyped"));
+        let line = match (param, file) {
+            (ParamRef::Output(_), file) => format!(
+                "  {} <path>   output file, {}: the component writes it\n",
+                f.flag,
+                file.unwrap_or("untyped")
+            ),
+            (ParamRef::Input(_), Some(file)) => {
+                format!("  {} <path>   input file, {file}\n", f.flag)
+            }
+            (ParamRef::Input(k), None) => match spec.inputs.get(k) {
+                Some(i) => format!(
+                    "  {} <{}>   {}{}\n",
+                    f.flag,
+                    i.rust_type,
+                    i.kind,
+                    if i.optional { ", optional" } else { "" }
+                ),
+                None => continue,
+            },
+        };
+        s.push_str(&line);
+    }
+    s.push_str("\nOutputs (paths after ----output-paths, in this order):\n");
+    let returned = returned(spec);
+    if returned.is_empty() {
+        s.push_str("  (none)\n");
+    }
+    for o in returned {
+        s.push_str(&format!("  {}   {}\n", o.name, o.kind));
+    }
+    s
+}
+
 /// A raw value as messages show it: quoted and escaped, and cut to its first 200 characters
 /// when longer, so that a megabyte of JSON does not bury the message.
 pub fn shown(value: &str) -> String {
@@ -220,12 +340,11 @@ pub fn shown(value: &str) -> String {
 
 /// `` `--a`, `--b` `` for the messages.
 pub fn accepted_flags(spec: &ComponentSpec) -> String {
-    let mut flags: Vec<String> = spec
-        .inputs
+    let mut flags: Vec<String> = flags(spec)
         .iter()
-        .map(|i| format!("`{}`", input_flag(&i.name)))
+        .map(|f| format!("`{}`", f.flag))
         .collect();
-    if !spec.outputs.is_empty() {
+    if !returned(spec).is_empty() {
         flags.push(format!("`{OUTPUT_PATHS}`"));
     }
     if flags.is_empty() {

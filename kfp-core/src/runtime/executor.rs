@@ -101,7 +101,7 @@ pub fn is_v2_argv(argv: &[String]) -> bool {
 
 /// Parses the KFP v2 command line `argv` (everything after the component's name) for `spec`:
 /// `--executor_input <JSON>` and, optionally, `--function_to_execute <fn>`, which must name
-/// `spec`'s function. Also checks that every output of `spec` has somewhere to go.
+/// `spec`'s function. Also checks that every value output of `spec` has somewhere to go.
 pub fn parse_argv(spec: &ComponentSpec, argv: &[String]) -> Result<V2Args, RunError> {
     let mut input: Option<String> = None;
     let mut function: Option<String> = None;
@@ -165,7 +165,8 @@ pub fn parse_argv(spec: &ComponentSpec, argv: &[String]) -> Result<V2Args, RunEr
         });
     };
     let executor_input = parse_executor_input(spec, &text)?;
-    for output in &spec.outputs {
+    // Files (`OutputPath`) go to `outputs.artifacts`, checked when the function asks for them.
+    for (_, output) in spec.value_outputs() {
         if executor_input.output_file.is_none()
             && !executor_input.output_parameters.contains_key(&output.name)
         {
@@ -800,6 +801,9 @@ mod tests {
                 "outputFile": dir.join("executor_output.json").to_string_lossy()}})
         .to_string();
         let ei = setup(&spec, &argv(&text)[..2]).unwrap();
+        // Without `outputs.outputFile`, the file output still has its place.
+        let no_meta = json!({"outputs": {"artifacts": {"model": {"artifacts": [{"uri": "/m"}]}}}});
+        assert!(parse_argv(&spec, &argv(&no_meta.to_string())[..2]).is_ok());
         assert!(
             model_uri.parent().unwrap().is_dir(),
             "setup makes the output folders"

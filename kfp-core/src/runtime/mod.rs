@@ -297,6 +297,22 @@ impl<'a> Invocation<'a> {
         self.spec
     }
 
+    /// The path of output file `name` (an `OutputPath<K>` parameter), its folder created.
+    pub fn output_file<T: KfpType>(&mut self, name: &str) -> Result<T, RunError> {
+        let value: T = self.input(name)?;
+        let raw = value.to_json();
+        let path = std::path::Path::new(raw.as_str().unwrap_or_default());
+        // The component writes the file; its folder must exist, as kfp makes it.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|error| RunError::WriteOutput {
+                component: self.spec.key.clone(),
+                path: path.display().to_string(),
+                error,
+            })?;
+        }
+        Ok(value)
+    }
+
     /// Reads input `name` as a `T`.
     pub fn input<T: KfpType>(&mut self, name: &str) -> Result<T, RunError> {
         let values = match &self.mode {

@@ -20,9 +20,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     let key = quote::ToTokens::to_token_stream(&meta.path)
                         .to_string()
                         .replace(' ', "");
-                    Err(meta.error(format!(
-                        "unknown `kfp` argument `{key}`; expected `crate`"
-                    )))
+                    Err(meta.error(format!("unknown `kfp` argument `{key}`; expected `crate`")))
                 }
             })?;
         }
@@ -55,20 +53,21 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .collect();
     let types: Vec<&syn::Type> = fields.named.iter().map(|f| &f.ty).collect();
     let name_strs: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let specs = types
-        .iter()
-        .zip(&name_strs)
-        .map(|(ty, n)| {
-            let kfp = respan(kfp.clone(), ty.span());
-            quote_spanned!(ty.span()=> #kfp::__private::output::<#ty>(#n))
-        });
+    let specs = types.iter().zip(&name_strs).map(|(ty, n)| {
+        let kfp = respan(kfp.clone(), ty.span());
+        quote_spanned!(ty.span()=> #kfp::__private::output::<#ty>(#n))
+    });
     // Spanned on the field's type, like `specs`, so that a field type that is not a KFP
     // parameter type is one error there.
-    let values = names.iter().zip(&types).zip(&name_strs).map(|((id, ty), n)| {
-        let kfp = respan(kfp.clone(), ty.span());
-        let id = syn::Ident::new(&id.to_string(), ty.span());
-        quote_spanned!(ty.span()=> #kfp::__private::OutputValue::new::<#ty>(#n, &self.#id))
-    });
+    let values = names
+        .iter()
+        .zip(&types)
+        .zip(&name_strs)
+        .map(|((id, ty), n)| {
+            let kfp = respan(kfp.clone(), ty.span());
+            let id = syn::Ident::new(&id.to_string(), ty.span());
+            quote_spanned!(ty.span()=> #kfp::__private::OutputValue::new::<#ty>(#n, &self.#id))
+        });
     let handle_fields = names.iter().zip(&types).map(|(id, ty)| {
         let doc = format!("The `{id}` output.");
         quote!(#[doc = #doc] pub #id: #kfp::__private::TaskOutput<#ty>)
