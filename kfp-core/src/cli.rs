@@ -161,11 +161,12 @@ pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
     }
 }
 
-/// Replaces every component's image with `image`.
+/// Replaces the image of every component with a Rust body with `image`.
 pub fn with_image(pipeline: &Pipeline, image: &str) -> Pipeline {
     let mut p = pipeline.clone();
     let mut replaced: Vec<(Arc<ComponentSpec>, Arc<ComponentSpec>)> = Vec::new();
-    for task in &mut p.tasks {
+    // A container component runs its own image, not this binary.
+    for task in p.tasks.iter_mut().filter(|t| t.component.container.is_none()) {
         let new = match replaced
             .iter()
             .find(|(old, _)| Arc::ptr_eq(old, &task.component))
@@ -274,6 +275,7 @@ fn dockerfiles(pipeline: &Pipeline, compiler: &Compiler, dir: &Path) -> u8 {
     let mut images: Vec<String> = pipeline
         .components()
         .iter()
+        .filter(|c| c.container.is_none())
         .map(|c| {
             c.base_image
                 .clone()

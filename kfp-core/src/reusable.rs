@@ -671,3 +671,32 @@ fn intern(name: &str) -> &'static str {
     names.insert(leaked);
     leaked
 }
+
+impl<T: KfpType> From<TaskOutput<T>> for DynArg {
+    fn from(v: TaskOutput<T>) -> Self {
+        dyn_arg::<T>(v)
+    }
+}
+
+impl<T: KfpType> From<crate::dsl::Param<T>> for DynArg {
+    fn from(v: crate::dsl::Param<T>) -> Self {
+        dyn_arg::<T>(v)
+    }
+}
+
+impl<T: KfpType> From<crate::control::LoopItem<T>> for DynArg {
+    fn from(v: crate::control::LoopItem<T>) -> Self {
+        dyn_arg::<T>(v)
+    }
+}
+
+macro_rules! dyn_constants {
+    ($($t:ty => $k:ty),*) => {$(
+        impl From<$t> for DynArg {
+            fn from(v: $t) -> Self {
+                dyn_arg::<$k>(v)
+            }
+        }
+    )*};
+}
+dyn_constants!(&str => String, String => String, i64 => i64, i32 => i32, f64 => f64, bool => bool);

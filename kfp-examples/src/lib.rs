@@ -60,3 +60,7 @@ pub mod exit_handler;
 /// `examples/artifact_passing_v1.rs`.
 #[path = "../examples/artifact_passing_v1.rs"]
 pub mod artifact_passing_v1;
+
+/// `examples/reusable_components.rs`.
+#[path = "../examples/reusable_components.rs"]
+pub mod reusable_components;

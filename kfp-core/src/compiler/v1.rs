@@ -236,28 +236,36 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         templates.insert(name, template);
     }
     // The group tasks' own fields (`when`, `withItems`, loop-item arguments) go into the
-    // parent DAG's task entries.
+    // parent DAG's task entries. Grouped by parent, so that each parent DAG's task list is
+    // walked once: searching it once per group was quadratic in the number of groups.
+    type Pending = HashMap<String, (Map<String, Value>, Vec<(String, String)>)>;
+    let mut by_parent: BTreeMap<String, Pending> = BTreeMap::new();
     for (g, fields) in group_fields.into_iter().enumerate() {
-        let parent = dag_index(pipeline.groups[g].parent);
         let parent_name = match pipeline.groups[g].parent {
             Some(p) => pipeline.groups[p].name(),
             None => root_name.clone(),
         };
         let item_args = dags.loop_item_arguments(g);
+        by_parent
+            .entry(parent_name)
+            .or_default()
+            .insert(pipeline.groups[g].name(), (fields, item_args));
+    }
+    for (parent_name, mut pending) in by_parent {
         if let Some(tasks) = templates
             .get_mut(&parent_name)
             .and_then(|t| t["dag"]["tasks"].as_array_mut())
         {
-            let name = pipeline.groups[g].name();
-            if let Some(entry) = tasks
-                .iter_mut()
-                .find(|t| t["name"] == json!(name))
-                .and_then(Value::as_object_mut)
-            {
-                insert_group_fields(entry, fields, item_args);
+            for entry in tasks {
+                let found = entry
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .and_then(|name| pending.remove(name));
+                if let (Some((fields, item_args)), Some(entry)) = (found, entry.as_object_mut()) {
+                    insert_group_fields(entry, fields, item_args);
+                }
             }
         }
-        let _ = parent;
     }
 
     let mut annotations = Map::new();

@@ -34,6 +34,8 @@ pub const OUTPUT_PATHS: &str = "----output-paths";
 /// One flag a component takes on the v1 command line.
 #[derive(Clone, Debug)]
 struct Flag<'a> {
+    /// Which parameter it is.
+    param: ParamRef,
     /// `--model-name`, `--dataset` (a file parameter loses its `_path` or `_file`).
     flag: String,
     /// The parameter's name in Rust, the key of [`V1Args::values`].
@@ -55,6 +57,7 @@ fn flags(spec: &ComponentSpec) -> Vec<Flag<'_>> {
             let file = spec.artifact(param).is_some();
             match param {
                 ParamRef::Input(k) => spec.inputs.get(k).map(|i| Flag {
+                    param,
                     flag,
                     name: &i.name,
                     free_text: !file && i.kind == ParamKind::String,
@@ -62,6 +65,7 @@ fn flags(spec: &ComponentSpec) -> Vec<Flag<'_>> {
                     output_file: None,
                 }),
                 ParamRef::Output(k) => spec.outputs.get(k).map(|o| Flag {
+                    param,
                     flag,
                     name: &o.name,
                     free_text: false,
@@ -287,11 +291,11 @@ pub fn help(spec: &ComponentSpec) -> String {
     if flags.is_empty() {
         s.push_str("  (none)\n");
     }
-    for (param, f) in spec.params_in_order().into_iter().zip(&flags) {
+    for f in &flags {
         let file = spec
-            .artifact(param)
+            .artifact(f.param)
             .map(|t| t.v1_type.unwrap_or("untyped"));
-        let line = match (param, file) {
+        let line = match (f.param, file) {
             (ParamRef::Output(_), file) => format!(
                 "  {} <path>   output file, {}: the component writes it\n",
                 f.flag,
@@ -357,7 +361,7 @@ pub fn accepted_flags(spec: &ComponentSpec) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::component::OutputSpec;
+    use crate::spec::component::InputSpec;
 
     fn input(name: &str, kind: ParamKind, optional: bool) -> InputSpec {
         InputSpec {
@@ -583,6 +587,106 @@ mod tests {
         assert!(e.to_string().contains("needs 0 path"), "{e}");
         assert!(parse_v1(&none, &argv(&["----output-paths"])).is_ok());
         assert!(parse_v1(&none, &[]).is_ok());
+    }
+
+    /// `train_model(dataset_path: InputPath<Csv>, epochs: i64, model_path: OutputPath<Model>,
+    /// metrics_file: OutputPath) -> f64`, laid out as `#[component]` lays it out.
+    fn files_spec() -> ComponentSpec {
+        use crate::artifact::{Artifact, ArtifactKind, Csv, Model};
+        let mut spec = ComponentSpec::new("train_model");
+        spec.inputs = vec![
+            input("dataset_path", ParamKind::String, false),
+            input("epochs", ParamKind::Integer, false),
+        ];
+        let output = |name: &str, kind| OutputSpec {
+            name: name.to_owned(),
+            kind,
+        };
+        spec.outputs = vec![
+            output("model_path", ParamKind::String),
+            output("metrics_file", ParamKind::String),
+            output("Output", ParamKind::Float),
+        ];
+        spec.artifacts = vec![
+            (ParamRef::Input(0), Csv::TYPE),
+            (ParamRef::Output(0), Model::TYPE),
+            (ParamRef::Output(1), Artifact::TYPE),
+        ];
+        spec.order = vec![
+            ParamRef::Input(0),
+            ParamRef::Input(1),
+            ParamRef::Output(0),
+            ParamRef::Output(1),
+        ];
+        spec
+    }
+
+    #[test]
+    fn files_take_their_kfp_names_and_outputs_their_own_flags() {
+        let spec = files_spec();
+        let good = argv(&[
+            "--dataset",
+            "/tmp/inputs/dataset/data",
+            "--epochs",
+            "2",
+            "--model",
+            "out/model/data",
+            "--metrics",
+            "out/metrics/data",
+            "----output-paths",
+            "out/Output/data",
+        ]);
+        let a = parse_v1(&spec, &good).unwrap();
+        assert_eq!(a.values["dataset_path"], "/tmp/inputs/dataset/data");
+        assert_eq!(a.values["model_path"], "out/model/data");
+        assert_eq!(a.values["metrics_file"], "out/metrics/data");
+        assert_eq!(a.output_paths, ["out/Output/data"]);
+        assert_eq!(flag_for(&spec, "dataset_path"), "--dataset");
+        assert_eq!(flag_for(&spec, "metrics_file"), "--metrics");
+        assert_eq!(flag_for(&spec, "epochs"), "--epochs");
+
+        let err = |args: &[&str]| parse_v1(&spec, &argv(args)).unwrap_err().to_string();
+        let e = err(&["--dataset-path", "x"]);
+        assert!(
+            e.contains("unknown flag `--dataset-path`; accepted flags: `--dataset`, `--epochs`, `--model`, `--metrics`, `----output-paths`"),
+            "{e}"
+        );
+        let e = err(&[
+            "--dataset",
+            "d",
+            "--epochs",
+            "1",
+            "--model",
+            "m",
+            "--metrics",
+            "x",
+        ]);
+        assert!(
+            e.contains("(expected one file path per output: `Output`)"),
+            "{e}"
+        );
+        let e = err(&["--dataset", "--epochs", "1"]);
+        assert!(e.contains("flag `--dataset` needs a value"), "{e}");
+        let e = err(&["----output-paths", "a", "b"]);
+        assert!(e.contains("needs 1 path(s)"), "{e}");
+        let dir = std::env::temp_dir();
+        let e = err(&["--model", &dir.to_string_lossy()]);
+        assert!(
+            e.contains("for `--model`: expected a file path for output `model_path` (a folder is already there)"),
+            "{e}"
+        );
+
+        let help = help(&spec);
+        for line in [
+            "  --dataset <path>   input file, CSV\n",
+            "  --epochs <T>   Integer\n",
+            "  --model <path>   output file, Model: the component writes it\n",
+            "  --metrics <path>   output file, untyped: the component writes it\n",
+            "  Output   Float\n",
+        ] {
+            assert!(help.contains(line), "{line:?} in\n{help}");
+        }
+        assert!(!help.contains("model_path   "), "{help}");
     }
 
     #[test]

@@ -319,7 +319,7 @@ impl<'a> Invocation<'a> {
             Mode::V1(v1) => &v1.values,
             Mode::V2(input) => return input.input(self.spec, name),
         };
-        let flag = crate::compiler::v1::input_flag(name);
+        let flag = args::flag_for(self.spec, name);
         match values.get(name) {
             Some(raw) => T::from_text(raw).map_err(|e| RunError::BadValue {
                 component: self.spec.key.clone(),
@@ -444,29 +444,5 @@ fn try_run(
 
 /// The `--help` text of a component: its inputs and outputs.
 pub fn component_help(spec: &ComponentSpec) -> String {
-    let mut s = format!("{} ({})\n", spec.name, spec.key);
-    if let Some(d) = &spec.description {
-        s.push_str(&format!("{d}\n"));
-    }
-    s.push_str("\nInputs:\n");
-    if spec.inputs.is_empty() {
-        s.push_str("  (none)\n");
-    }
-    for i in &spec.inputs {
-        s.push_str(&format!(
-            "  {} <{}>   {}{}\n",
-            crate::compiler::v1::input_flag(&i.name),
-            i.rust_type,
-            i.kind,
-            if i.optional { ", optional" } else { "" }
-        ));
-    }
-    s.push_str("\nOutputs (paths after ----output-paths, in this order):\n");
-    if spec.outputs.is_empty() {
-        s.push_str("  (none)\n");
-    }
-    for o in &spec.outputs {
-        s.push_str(&format!("  {}   {}\n", o.name, o.kind));
-    }
-    s
+    args::help(spec)
 }
