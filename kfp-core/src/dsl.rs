@@ -94,9 +94,12 @@ pub fn build_pipeline(
         id,
     };
     BUILDING.with(|stack| {
+        // The pipeline's own DAG template takes its sanitised name: a task of the same name
+        // becomes `<name>-2`, so that the two templates stay apart.
+        let names = HashSet::from([sanitize_name(name)]);
         stack.borrow_mut().push(Builder {
             pipeline,
-            names: HashSet::new(),
+            names,
             next_suffix: HashMap::new(),
             open_groups: Vec::new(),
             counter: 0,

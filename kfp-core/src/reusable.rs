@@ -161,16 +161,23 @@ fn placeholders(v: Option<&Value>, what: &str) -> Result<Vec<Placeholder>, LoadE
 
 fn placeholder(v: &Value, what: &str) -> Result<Placeholder, LoadError> {
     let name = |x: &Value| {
-        x.as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| invalid(format!("a placeholder in `{what}` must name an input or output")))
+        x.as_str().map(str::to_owned).ok_or_else(|| {
+            invalid(format!(
+                "a placeholder in `{what}` must name an input or output"
+            ))
+        })
     };
     match v {
         Value::String(s) => Ok(Placeholder::Literal(s.clone())),
         Value::Number(n) => Ok(Placeholder::Literal(n.to_string())),
-        Value::Bool(b) => Ok(Placeholder::Literal(if *b { "True" } else { "False" }.into())),
+        Value::Bool(b) => Ok(Placeholder::Literal(
+            if *b { "True" } else { "False" }.into(),
+        )),
         Value::Object(m) if m.len() == 1 => {
-            let (k, x) = m.iter().next().ok_or_else(|| invalid("empty placeholder"))?;
+            let (k, x) = m
+                .iter()
+                .next()
+                .ok_or_else(|| invalid("empty placeholder"))?;
             match k.as_str() {
                 "inputValue" => Ok(Placeholder::InputValue(name(x)?)),
                 "inputPath" => Ok(Placeholder::InputPath(name(x)?)),
@@ -188,7 +195,9 @@ fn placeholder(v: &Value, what: &str) -> Result<Placeholder, LoadError> {
                         otherwise: placeholders(x.get("else"), what)?,
                     })
                 }
-                other => Err(invalid(format!("unknown placeholder `{other}` in `{what}`"))),
+                other => Err(invalid(format!(
+                    "unknown placeholder `{other}` in `{what}`"
+                ))),
             }
         }
         other => Err(invalid(format!("unsupported item {other} in `{what}`"))),
@@ -200,7 +209,9 @@ fn walk<'a>(ps: &'a [Placeholder], f: &mut impl FnMut(&'a Placeholder)) {
         f(p);
         match p {
             Placeholder::Concat(inner) => walk(inner, f),
-            Placeholder::IfPresent { then, otherwise, .. } => {
+            Placeholder::IfPresent {
+                then, otherwise, ..
+            } => {
                 walk(then, f);
                 walk(otherwise, f);
             }
@@ -224,14 +235,25 @@ fn from_v1_spec(doc: &Value) -> Result<ContainerComponent, LoadError> {
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("`implementation.container` has no `image`"))?;
     let mut c = ContainerComponent::new(name, image);
-    c.description = doc.get("description").and_then(Value::as_str).map(str::to_owned);
-    for input in doc.get("inputs").and_then(Value::as_array).into_iter().flatten() {
+    c.description = doc
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    for input in doc
+        .get("inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let n = input
             .get("name")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("an input has no `name`"))?;
         let ty = input.get("type").and_then(Value::as_str);
-        let optional = input.get("optional").and_then(Value::as_bool).unwrap_or(false)
+        let optional = input
+            .get("optional")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
             || input.get("default").is_some();
         c.inputs.push(IoDecl {
             name: n.to_owned(),
@@ -240,14 +262,22 @@ fn from_v1_spec(doc: &Value) -> Result<ContainerComponent, LoadError> {
             default: input.get("default").cloned(),
         });
     }
-    for output in doc.get("outputs").and_then(Value::as_array).into_iter().flatten() {
+    for output in doc
+        .get("outputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let n = output
             .get("name")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("an output has no `name`"))?;
         c.outputs.push(IoDecl {
             name: n.to_owned(),
-            ty: output.get("type").and_then(Value::as_str).map(str::to_owned),
+            ty: output
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             optional: false,
             default: None,
         });
@@ -407,7 +437,10 @@ impl ContainerComponent {
                     m.insert("cond".into(), serde_json::json!({ "isPresent": present }));
                     m.insert("then".into(), Value::Array(then.iter().map(ph).collect()));
                     if !otherwise.is_empty() {
-                        m.insert("else".into(), Value::Array(otherwise.iter().map(ph).collect()));
+                        m.insert(
+                            "else".into(),
+                            Value::Array(otherwise.iter().map(ph).collect()),
+                        );
                     }
                     serde_json::json!({ "if": m })
                 }
@@ -433,7 +466,10 @@ impl ContainerComponent {
         }
         let mut container = Map::new();
         if !self.args.is_empty() {
-            container.insert("args".into(), Value::Array(self.args.iter().map(ph).collect()));
+            container.insert(
+                "args".into(),
+                Value::Array(self.args.iter().map(ph).collect()),
+            );
         }
         if !self.command.is_empty() {
             container.insert(
@@ -447,7 +483,10 @@ impl ContainerComponent {
             serde_json::json!({ "container": container }),
         );
         if !self.inputs.is_empty() {
-            spec.insert("inputs".into(), Value::Array(self.inputs.iter().map(decl).collect()));
+            spec.insert(
+                "inputs".into(),
+                Value::Array(self.inputs.iter().map(decl).collect()),
+            );
         }
         spec.insert("name".into(), Value::String(self.name.clone()));
         if !self.outputs.is_empty() {
@@ -470,7 +509,8 @@ impl ContainerComponent {
     }
 
     fn build_spec(&self) -> ComponentSpec {
-        let mut spec = ComponentSpec::new(crate::spec::component::sanitize_name(&self.name).replace('-', "_"));
+        let mut spec =
+            ComponentSpec::new(crate::spec::component::sanitize_name(&self.name).replace('-', "_"));
         spec.name = self.name.clone();
         spec.description = self.description.clone();
         spec.base_image = Some(self.image.clone());
@@ -492,7 +532,8 @@ impl ContainerComponent {
                 optional: d.optional,
             });
             if path_inputs.contains(&d.name) {
-                spec.artifacts.push((ParamRef::Input(i), file_type(d.ty.as_deref())));
+                spec.artifacts
+                    .push((ParamRef::Input(i), file_type(d.ty.as_deref())));
             }
             if let Some(def) = &d.default {
                 defaults.insert(d.name.clone(), def.clone());
@@ -504,7 +545,8 @@ impl ContainerComponent {
                 name: d.name.clone(),
                 kind,
             });
-            spec.artifacts.push((ParamRef::Output(i), file_type(d.ty.as_deref())));
+            spec.artifacts
+                .push((ParamRef::Output(i), file_type(d.ty.as_deref())));
         }
         spec.container = Some(Arc::new(ContainerImpl {
             image: self.image.clone(),

@@ -106,8 +106,7 @@ fn main() {
                 let (_, _, tasks, bytes) = case.run(&compiler);
                 let (mut builds, mut compiles, mut totals) = (Vec::new(), Vec::new(), Vec::new());
                 let started = Instant::now();
-                while totals.len() < max_runs && (totals.len() < 3 || started.elapsed() < BUDGET)
-                {
+                while totals.len() < max_runs && (totals.len() < 3 || started.elapsed() < BUDGET) {
                     let (b, c, _, _) = case.run(&compiler);
                     builds.push(b);
                     compiles.push(c);

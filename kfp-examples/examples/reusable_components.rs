@@ -17,13 +17,15 @@ static ECHO: LazyLock<Result<ContainerComponent, kfp_core::reusable::LoadError>>
     LazyLock::new(|| load_component_from_text(include_str!("../components/echo.yaml")));
 
 #[component(base_image = "python:3.11")]
-fn make(rows: i64, data_path: OutputPath<Csv>) -> Result<(), Error> {
+#[allow(missing_docs)] // a doc comment would become the component's description
+pub fn make(rows: i64, data_path: OutputPath<Csv>) -> Result<(), Error> {
     std::fs::write(&data_path, "0,0\n".repeat(usize::try_from(rows)?))?;
     Ok(())
 }
 
 #[component(base_image = "python:3.11")]
-fn show(text: String) {
+#[allow(missing_docs)] // a doc comment would become the component's description
+pub fn show(text: String) {
     println!("{text}");
 }
 

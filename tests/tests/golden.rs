@@ -66,6 +66,35 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ),
         ("param_types", kfp_examples::param_types::param_types()),
         ("after", kfp_examples::after::after()),
+        ("gpu", kfp_examples::gpu::gpu()),
+        ("env_vars", kfp_examples::env_vars::env_vars()),
+        (
+            "k8s_secret_env",
+            kfp_examples::k8s_secret_env::k8s_secret_env(),
+        ),
+        (
+            "k8s_secret_env_v1",
+            kfp_examples::k8s_secret_env_v1::k8s_secret_env(),
+        ),
+        ("retries", kfp_examples::retries::retries()),
+        (
+            "task_settings",
+            kfp_examples::task_settings::task_settings_with_timeout(),
+        ),
+        ("condition", kfp_examples::condition::condition()),
+        (
+            "parallelfor_static",
+            kfp_examples::parallelfor_static::parallelfor_static(),
+        ),
+        ("exit_handler", kfp_examples::exit_handler::exit_handler()),
+        (
+            "artifact_passing_v1",
+            kfp_examples::artifact_passing_v1::artifact_passing(),
+        ),
+        (
+            "reusable_components",
+            kfp_examples::reusable_components::reusable_components(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -81,7 +81,10 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             };
             if component.artifact(param).is_some() {
                 let path = format!("/tmp/inputs/{}/data", component.v1_name(param));
-                if let Some(Ref::Output { task: t, output, .. }) = Ref::of(arg) {
+                if let Some(Ref::Output {
+                    task: t, output, ..
+                }) = Ref::of(arg)
+                {
                     let r = Ref::Output {
                         task: t,
                         output,
@@ -509,7 +512,10 @@ impl<'p> Dags<'p> {
                 artifact,
             } if self.p.tasks[*task].group == dag => {
                 let producer = self.p.tasks[*task].name.clone();
-                self.deps.entry(consumer).or_default().insert(producer.clone());
+                self.deps
+                    .entry(consumer)
+                    .or_default()
+                    .insert(producer.clone());
                 if *artifact {
                     return format!("{{{{tasks.{producer}.outputs.artifacts.{name}}}}}");
                 }
@@ -714,7 +720,9 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
         };
         match param {
             ParamRef::Input(k) if component.inputs[k].optional => {
-                args.push(json!({"if": {"cond": {"isPresent": name}, "then": [flag, placeholder]}}));
+                args.push(
+                    json!({"if": {"cond": {"isPresent": name}, "then": [flag, placeholder]}}),
+                );
             }
             _ => {
                 args.push(json!(flag));
@@ -957,8 +965,8 @@ fn container_template(
         "pipelines.kubeflow.org/component_ref".into(),
         json!(component_ref),
     );
-    let value_inputs = (0..component.inputs.len())
-        .any(|k| component.artifact(ParamRef::Input(k)).is_none());
+    let value_inputs =
+        (0..component.inputs.len()).any(|k| component.artifact(ParamRef::Input(k)).is_none());
     if value_inputs {
         let map: Map<String, Value> = line
             .annotation
