@@ -26,7 +26,9 @@
 //!     let data = make_dataset(3);
 //!     count_rows(data.outputs().dataset_path);
 //! }
+//! fn main() {
 //! assert_eq!(files().tasks.len(), 2);
+//! }
 //! ```
 
 use std::fmt;

@@ -18,7 +18,9 @@
 //! }
 //!
 //! #[component]
-//! fn print_msg(msg: String) {}
+//! fn print_msg(msg: String) {
+//!     println!("{msg}");
+//! }
 //!
 //! #[pipeline(name = "control")]
 //! fn control(#[kfp(default = vec![1, 2])] xs: Vec<i64>) {
@@ -34,9 +36,11 @@
 //!     });
 //! }
 //!
+//! fn main() {
 //! let p = control();
 //! assert_eq!(p.groups.len(), 3);
 //! assert!(p.errors.is_empty());
+//! }
 //! ```
 
 use std::fmt;

@@ -25,6 +25,7 @@
 //!     show(sum.output(), "sum").set_display_name("Show the sum");
 //! }
 //!
+//! fn main() {
 //! // The component body stays an ordinary function.
 //! assert_eq!(add(1.0, 2.0), 3.0);
 //!
@@ -34,6 +35,7 @@
 //!     .compile(&add_and_show(), Target::V1)
 //!     .unwrap();
 //! assert!(yaml.contains("kind: Workflow"));
+//! }
 //! ```
 //!
 //! A binary hands its pipeline to [`main`], which gives it a command line: compile (the

@@ -7,8 +7,14 @@
 //!
 //! ```
 //! use kfp_core::prelude::*;
-//! use kfp_core::reusable::{dyn_arg, load_component_from_text};
+//! use kfp_core::reusable::load_component_from_text;
 //!
+//! #[component]
+//! fn show(text: String) {
+//!     println!("{text}");
+//! }
+//!
+//! fn main() {
 //! let echo = load_component_from_text(r#"
 //! name: Echo
 //! inputs:
@@ -21,16 +27,14 @@
 //!     command: [sh, -c, 'echo "$0" > "$1"', {inputValue: msg}, {outputPath: out}]
 //! "#).unwrap();
 //!
-//! #[component]
-//! fn show(text: String) {}
-//!
 //! let p = kfp_core::build_pipeline("loaded", None, |params| {
 //!     let msg = params.param::<String>("msg", None);
-//!     let e = echo.task([("msg", dyn_arg(msg))]);
+//!     let e = echo.task([("msg", msg.into())]);
 //!     show::task(e.output::<String>("out"));
 //! });
 //! assert!(p.errors.is_empty(), "{:?}", p.errors);
 //! assert_eq!(p.tasks[0].name, "echo");
+//! }
 //! ```
 
 use std::collections::{BTreeMap, HashSet};

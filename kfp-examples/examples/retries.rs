@@ -8,7 +8,7 @@ fn flaky() -> Result<(), Error> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .subsec_nanos();
-    if nanos % 2 == 0 {
+    if nanos.is_multiple_of(2) {
         return Err("flaky".into());
     }
     Ok(())

@@ -187,18 +187,16 @@ fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
                     }
                 }
             }
-            Arg::LoopItem { group, .. } => {
-                if !encloses(pipeline, Some(*group), at) {
-                    let name = pipeline
-                        .groups
-                        .get(*group)
-                        .map(|g| g.name())
-                        .unwrap_or_default();
-                    errors.push(BuildError::InvalidGroup {
-                        group: name,
-                        message: format!("its loop item is used by `{consumer}`, outside the loop"),
-                    });
-                }
+            Arg::LoopItem { group, .. } if !encloses(pipeline, Some(*group), at) => {
+                let name = pipeline
+                    .groups
+                    .get(*group)
+                    .map(|g| g.name())
+                    .unwrap_or_default();
+                errors.push(BuildError::InvalidGroup {
+                    group: name,
+                    message: format!("its loop item is used by `{consumer}`, outside the loop"),
+                });
             }
             _ => {}
         };

@@ -61,11 +61,13 @@ impl FromStr for Target {
 ///     say(msg);
 /// }
 ///
+/// fn main() {
 /// let yaml = Compiler::new()
 ///     .binary_path("/usr/local/bin/hello")
 ///     .compile(&hello(), Target::V1)
 ///     .unwrap();
 /// assert!(yaml.contains("generateName: hello-"));
+/// }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Compiler {

@@ -14,7 +14,7 @@ pub(crate) fn component(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let e = syn::Error::new_spanned(
+            let e = not_a_fn(
                 &item,
                 "`#[component]` goes on a free function, like `fn train(epochs: i64) { ... }`",
             );
@@ -36,7 +36,7 @@ pub(crate) fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let e = syn::Error::new_spanned(
+            let e = not_a_fn(
                 &item,
                 "`#[pipeline]` goes on a free function, like `fn my_pipeline(epochs: i64) { ... }`",
             );
@@ -53,10 +53,31 @@ pub(crate) fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// The error for an attribute on something other than a function with a body, spanned on
+/// the item's keyword (`struct`, `impl`, ...) when there is one.
+fn not_a_fn(item: &TokenStream, msg: &str) -> syn::Error {
+    use quote::ToTokens;
+    use syn::Item;
+    let (keyword, what) = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Struct(i)) => (i.struct_token.into_token_stream(), "a struct"),
+        Ok(Item::Enum(i)) => (i.enum_token.into_token_stream(), "an enum"),
+        Ok(Item::Union(i)) => (i.union_token.into_token_stream(), "a union"),
+        Ok(Item::Impl(i)) => (i.impl_token.into_token_stream(), "an `impl` block"),
+        Ok(Item::Trait(i)) => (i.trait_token.into_token_stream(), "a trait"),
+        Ok(Item::Mod(i)) => (i.mod_token.into_token_stream(), "a module"),
+        Ok(Item::Const(i)) => (i.const_token.into_token_stream(), "a constant"),
+        Ok(Item::Static(i)) => (i.static_token.into_token_stream(), "a static"),
+        Ok(Item::Type(i)) => (i.type_token.into_token_stream(), "a type alias"),
+        Ok(Item::Use(i)) => (i.use_token.into_token_stream(), "a `use`"),
+        _ => return syn::Error::new_spanned(item, msg),
+    };
+    syn::Error::new_spanned(keyword, format!("{msg}, not on {what}"))
+}
+
 /// `#[derive(Outputs)]`.
 pub(crate) fn derive_outputs(item: TokenStream) -> TokenStream {
     match syn::parse2::<syn::DeriveInput>(item) {
-        Ok(input) => outputs::expand(&input).unwrap_or_else(|e| e.to_compile_error()),
+        Ok(input) => outputs::expand_or_stub(&input),
         Err(e) => e.to_compile_error(),
     }
 }

@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 
 use crate::expand::{krate, respan};
 
-pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+/// The `crate = "path"` of `#[kfp(...)]` on the struct, if any.
+fn krate_path(input: &syn::DeriveInput) -> syn::Result<Option<syn::Path>> {
     let mut krate_path: Option<syn::Path> = None;
     for a in &input.attrs {
         if a.path().is_ident("kfp") {
@@ -25,7 +26,47 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             })?;
         }
     }
-    let kfp = krate(krate_path.as_ref());
+    Ok(krate_path)
+}
+
+/// The derive's output, or its error and a stub: an impl with no outputs, so that a
+/// component returning the type reports nothing more.
+pub(crate) fn expand_or_stub(input: &syn::DeriveInput) -> TokenStream {
+    match expand(input) {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            let error = e.to_compile_error();
+            if !input.generics.params.is_empty() {
+                return error;
+            }
+            let kfp = krate(krate_path(input).ok().flatten().as_ref());
+            let ident = &input.ident;
+            quote! {
+                #error
+                const _: () = {
+                    #[automatically_derived]
+                    impl #kfp::__private::ComponentReturn for #ident {
+                        type Handles = ();
+                        fn output_specs() -> #kfp::__private::Vec<#kfp::__private::OutputSpec> {
+                            #kfp::__private::Vec::new()
+                        }
+                        fn into_outputs(
+                            self,
+                        ) -> ::core::result::Result<
+                            #kfp::__private::Vec<#kfp::__private::OutputValue>,
+                            #kfp::__private::Error,
+                        > {
+                            ::core::result::Result::Ok(#kfp::__private::Vec::new())
+                        }
+                    }
+                };
+            }
+        }
+    }
+}
+
+fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    let kfp = krate(krate_path(input)?.as_ref());
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,

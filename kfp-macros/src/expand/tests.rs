@@ -159,3 +159,19 @@ fn derive_outputs() {
         &output,
     );
 }
+
+#[test]
+fn not_a_function_is_spanned_on_the_keyword() {
+    let item = quote!(
+        struct Train {
+            epochs: i64,
+        }
+    );
+    let out = super::component(quote!(), item).to_string();
+    assert!(
+        out.contains("`#[component]` goes on a free function, like `fn train(epochs: i64) { ... }`, not on a struct"),
+        "{out}"
+    );
+    let out = super::pipeline(quote!(), quote!(impl Train {})).to_string();
+    assert!(out.contains("not on an `impl` block"), "{out}");
+}

@@ -1,3 +1,5 @@
+// Every lower-case call in a pipeline body is taken for a component call; a plain function
+// is called through parentheses, `(log_start)()`.
 use kfp_core::prelude::*;
 
 fn log_start() {
