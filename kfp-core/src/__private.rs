@@ -7,9 +7,9 @@ pub use std::vec::Vec;
 
 pub use serde_json::Value;
 
+pub use crate::artifact::ArtifactType;
 pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
 pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
-pub use crate::artifact::ArtifactType;
 pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef, RunFn};
 pub use crate::spec::pipeline::{Arg, Pipeline, TaskId};
 pub use crate::types::KfpType;

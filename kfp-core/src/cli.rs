@@ -166,7 +166,11 @@ pub fn with_image(pipeline: &Pipeline, image: &str) -> Pipeline {
     let mut p = pipeline.clone();
     let mut replaced: Vec<(Arc<ComponentSpec>, Arc<ComponentSpec>)> = Vec::new();
     // A container component runs its own image, not this binary.
-    for task in p.tasks.iter_mut().filter(|t| t.component.container.is_none()) {
+    for task in p
+        .tasks
+        .iter_mut()
+        .filter(|t| t.component.container.is_none())
+    {
         let new = match replaced
             .iter()
             .find(|(old, _)| Arc::ptr_eq(old, &task.component))
@@ -336,7 +340,9 @@ mod tests {
                 for _ in 0..1200 {
                     crate::__private::add_task::<()>(
                         spec.clone(),
-                        vec![Some(crate::spec::pipeline::Arg::Constant("x".repeat(600).into()))],
+                        vec![Some(crate::spec::pipeline::Arg::Constant(
+                            "x".repeat(600).into(),
+                        ))],
                     );
                 }
             })

@@ -44,8 +44,8 @@
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
-pub mod cli;
 pub mod artifact;
+pub mod cli;
 pub mod compiler;
 pub mod control;
 pub mod dsl;
@@ -67,8 +67,8 @@ pub use cli::main;
 pub use compiler::{Compiler, Target};
 pub use control::{Condition, ExitHandler, LoopItem, ParallelFor};
 pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput};
-pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
 pub use error::{BuildError, CompileError};
+pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
 pub use runtime::{ComponentReturn, Error, RunError};
 pub use settings::Toleration;
 pub use spec::pipeline::Pipeline;

@@ -9,7 +9,12 @@ fn flip_coin() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    if nanos.is_multiple_of(2) { "heads" } else { "tails" }.to_owned()
+    if nanos.is_multiple_of(2) {
+        "heads"
+    } else {
+        "tails"
+    }
+    .to_owned()
 }
 
 #[component(base_image = "python:3.11")]

@@ -214,3 +214,44 @@ fn the_comparer_catches_a_difference() {
     assert!(!ok, "compare.py missed a changed constant:\n{report}");
     assert!(report.contains("DIFFERENT"), "{report}");
 }
+
+/// The flagship-independent container components: the `reusable_components` example (a
+/// loaded v1 `component.yaml` between two Rust components), and the same pipeline with the
+/// component built by hand, against what kfp 2.17.3 makes of the Python pipeline in
+/// `tests/kfp-golden/v2/reusable_components.py`.
+#[test]
+fn container_components_match_kfp() {
+    use kfp_examples::reusable_components::{echo_by_hand, make, reusable_components, show};
+    let Some(oracle) = oracle() else { return };
+    let echo = echo_by_hand();
+    let by_hand = kfp_core::build_pipeline("reusable-components", None, |params| {
+        let msg = params.param::<String>("msg", Some("hi".to_owned()));
+        let m = make::task(3).outputs();
+        let e = echo.task([("msg", msg.into()), ("data", m.data_path.into())]);
+        show::task(e.output::<String>("out"));
+    });
+    let golden =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("kfp-golden/v2/reusable_components.yaml");
+    let dir = out_dir("container");
+    let mut failures = Vec::new();
+    for (name, pipeline) in [("loaded", reusable_components()), ("by_hand", by_hand)] {
+        let path = dir.join(format!("{name}.yaml"));
+        let yaml = Compiler::new().compile(&pipeline, Target::V2).unwrap();
+        std::fs::write(&path, yaml).unwrap();
+        for (script, args, flags) in [
+            ("validate_ir.py", vec![path.as_path()], vec![]),
+            (
+                "compare.py",
+                vec![path.as_path(), golden.as_path()],
+                vec!["--any-program", "--inline-refs"],
+            ),
+        ] {
+            let (ok, report) = python(&oracle, script, &args, &flags);
+            if !ok {
+                failures.push(format!("{script} {name}:\n{report}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

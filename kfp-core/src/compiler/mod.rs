@@ -3,6 +3,7 @@
 mod check;
 pub mod v1;
 pub mod v2;
+pub mod v2_io;
 
 use std::fmt;
 use std::str::FromStr;

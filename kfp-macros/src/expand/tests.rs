@@ -175,3 +175,18 @@ fn not_a_function_is_spanned_on_the_keyword() {
     let out = super::pipeline(quote!(), quote!(impl Train {})).to_string();
     assert!(out.contains("not on an `impl` block"), "{out}");
 }
+
+#[test]
+fn derive_outputs_with_errors() {
+    let input = quote! {
+        enum Stats {
+            Sum(f64),
+        }
+    };
+    let output = super::derive_outputs(input.clone());
+    snapshot(
+        "derive_outputs_with_errors",
+        &quote!(#[derive(Outputs)] #input),
+        &output,
+    );
+}

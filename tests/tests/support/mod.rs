@@ -47,6 +47,8 @@ fn built() -> &'static Path {
                 "param_types",
                 "--example",
                 "multiple_outputs",
+                "--example",
+                "artifact_passing_v1",
             ])
             .status()
             .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
