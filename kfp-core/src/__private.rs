@@ -29,6 +29,8 @@ pub fn arg<T, A: IntoArg<T>>(value: A) -> Option<Arg> {
 pub enum SigParam {
     /// An input (a value or an input file).
     Input(InputSpec, Option<ArtifactType>),
+    /// An input with a default value.
+    Defaulted(InputSpec, Option<ArtifactType>, Value),
     /// An output file.
     OutputFile(OutputSpec, ArtifactType),
 }
@@ -44,6 +46,21 @@ pub fn input<T: KfpType>(name: &str) -> SigParam {
         },
         T::ARTIFACT,
     )
+}
+
+/// The spec of input `name` of Rust type `T` with a default (`#[kfp(default = ...)]`): the
+/// input is optional, and a task may leave it out with [`DEFAULT`](crate::DEFAULT).
+pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
+    let SigParam::Input(mut spec, artifact) = input::<T>(name) else {
+        return input::<T>(name);
+    };
+    spec.optional = true;
+    match default {
+        Arg::Constant(v) => SigParam::Defaulted(spec, artifact, v),
+        // Only constants can be defaults; the macro's bound lets a placeholder through, and
+        // it is ignored here as if there were no default.
+        _ => SigParam::Input(spec, artifact),
+    }
 }
 
 /// The spec of output file `name` (an `OutputPath<K>` parameter).
@@ -88,6 +105,15 @@ pub fn component(
     // as kfp lists them.
     for param in params {
         match param {
+            SigParam::Defaulted(input, artifact, default) => {
+                let i = spec.inputs.len();
+                spec.input_defaults.insert(input.name.clone(), default);
+                if let Some(a) = artifact {
+                    spec.artifacts.push((ParamRef::Input(i), a));
+                }
+                spec.order.push(ParamRef::Input(i));
+                spec.inputs.push(input);
+            }
             SigParam::Input(input, artifact) => {
                 let i = spec.inputs.len();
                 if let Some(a) = artifact {

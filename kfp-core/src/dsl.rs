@@ -511,6 +511,20 @@ impl<T: KfpType> IntoArg<Option<T>> for Param<T> {
     }
 }
 
+/// Leaves an input with a default (`#[kfp(default = ...)]`) to its default: pass
+/// [`DEFAULT`] where the task would take a value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UseDefault;
+
+/// Leaves an input with a default to its default, like leaving out a keyword argument in kfp.
+pub const DEFAULT: UseDefault = UseDefault;
+
+impl<T: KfpType> IntoArg<T> for UseDefault {
+    fn into_arg(self) -> Arg {
+        Arg::Constant(Value::Null)
+    }
+}
+
 /// Adds a task running `component` with `args` to the pipeline being built. Generated code
 /// calls this through `__private`; `args` has one entry per input.
 pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>) -> Task<O> {

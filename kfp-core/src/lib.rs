@@ -66,7 +66,7 @@ pub use kfp_macros::{component, pipeline, Outputs};
 pub use cli::main;
 pub use compiler::{Compiler, Target};
 pub use control::{Condition, ExitHandler, LoopItem, ParallelFor};
-pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput};
+pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput, UseDefault, DEFAULT};
 pub use error::{BuildError, CompileError};
 pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
 pub use runtime::{ComponentReturn, Error, RunError};
@@ -78,6 +78,6 @@ pub use types::{Json, KfpType, ParamKind};
 pub mod prelude {
     pub use crate::{
         component, pipeline, Compiler, Error, ExitHandler, Json, Outputs, ParallelFor, Param,
-        Pipeline, Target, Task, TaskOutput,
+        Pipeline, Target, Task, TaskOutput, DEFAULT,
     };
 }

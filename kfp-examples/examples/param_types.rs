@@ -1,5 +1,9 @@
-//! Every scalar and collection parameter type, as component inputs and outputs and as
-//! pipeline parameters (with and without defaults). Port of the oracle's `param_types`.
+//! Every scalar and collection parameter type, as component inputs and outputs, component-level
+//! defaults and optional inputs, and pipeline parameters (with and without defaults). Port of
+//! the oracle's v2 `param_types` pipeline (the v1 one has no component defaults: see
+//! `param_types_v1.rs`).
+
+use std::collections::BTreeMap;
 
 use kfp_core::prelude::*;
 use serde_json::{json, Map, Value};
@@ -20,6 +24,20 @@ fn all_types(f: f64, i: i64, s: String, b: bool, l: Vec<i64>, d: Map<String, Val
     AllTypes { f, i, s, b, l, d }
 }
 
+#[component(base_image = "python:3.11")]
+fn typed_collections(
+    li: Vec<i64>,
+    ds: BTreeMap<String, f64>,
+    opt: Option<String>,
+    #[kfp(default = 3)] n: i64,
+    #[kfp(default = 0.5)] ratio: f64,
+    #[kfp(default = true)] flag: bool,
+    #[kfp(default = "x")] name: String,
+) -> Vec<String> {
+    println!("{ds:?} {opt:?} {n} {ratio} {flag} {name}");
+    li.iter().map(ToString::to_string).collect()
+}
+
 #[pipeline(name = "param-types")]
 pub fn param_types(
     s_required: String,
@@ -32,7 +50,16 @@ pub fn param_types(
 ) {
     let first = all_types(f, i, s, b, l, d).outputs();
     all_types(first.f, first.i, first.s, first.b, first.l, first.d);
-    all_types(0.25, 3, "const", true, vec![4, 5], json!({"a": [1, 2]}));
+    all_types(0.25, 3, s_required, true, vec![4, 5], json!({"a": [1, 2]}));
+    typed_collections(
+        vec![1, 2],
+        BTreeMap::from([("a".to_owned(), 1.0)]),
+        None,
+        DEFAULT,
+        DEFAULT,
+        DEFAULT,
+        DEFAULT,
+    );
 }
 
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused

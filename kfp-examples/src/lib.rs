@@ -17,6 +17,10 @@ pub mod multiple_outputs;
 #[path = "../examples/param_types.rs"]
 pub mod param_types;
 
+/// `examples/param_types_v1.rs`.
+#[path = "../examples/param_types_v1.rs"]
+pub mod param_types_v1;
+
 /// `examples/after.rs`.
 #[path = "../examples/after.rs"]
 pub mod after;

@@ -9,7 +9,8 @@ use crate::errors::Errors;
 pub(crate) struct Param {
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
-    /// `#[kfp(default = ...)]` (pipelines only).
+    /// `#[kfp(default = ...)]`: a pipeline parameter's default, or a component input's (which
+    /// makes the input optional).
     pub(crate) default: Option<Expr>,
 }
 
@@ -81,14 +82,7 @@ fn params(errors: &mut Errors, item: &mut ItemFn, what: &str) -> Vec<Param> {
                 let mut kept = Vec::new();
                 for a in pt.attrs.drain(..) {
                     if a.path().is_ident("kfp") {
-                        if allow_helper {
-                            default = attr::param_default(errors, &a);
-                        } else {
-                            errors.spanned(
-                                &a,
-                                "`#[kfp(...)]` goes on pipeline parameters, not component inputs; for an input that may be left out, use `Option<T>`",
-                            );
-                        }
+                        default = attr::param_default(errors, &a);
                     } else {
                         kept.push(a);
                     }

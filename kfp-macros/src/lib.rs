@@ -29,7 +29,10 @@ use proc_macro::TokenStream;
 /// Inputs are the parameters: `String`, `bool`, integers, `f64`/`f32`, `Vec<T>`, string-keyed
 /// maps, `serde_json::Map`, `kfp_core::Json<T>`, `Option<T>` (optional). The return value is
 /// nothing, one value (output `Output`), a `#[derive(Outputs)]` struct (named outputs), or a
-/// `Result` of those whose `Err` fails the step.
+/// `Result` of those whose `Err` fails the step. `#[kfp(default = ...)]` on an input gives it
+/// a default, which makes it optional: a pipeline passes `kfp_core::DEFAULT` to leave it out.
+/// `InputPath<K>` and `OutputPath<K>` parameters are files (`kfp_core::artifact`); an
+/// `OutputPath` is an output, not an argument of the task.
 ///
 /// The generated module sits beside the function and reaches it through `super`, so define
 /// components at module level (not inside a function body).

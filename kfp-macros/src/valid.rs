@@ -401,12 +401,20 @@ mod tests {
     }
 
     #[test]
-    fn kfp_attribute_on_a_component_parameter() {
+    fn a_component_input_may_have_a_default() {
+        assert!(component_errors(parse_quote!(
+            fn f(#[kfp(default = 3)] x: i64) {}
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn a_kfp_attribute_on_a_component_input_takes_only_default() {
         assert_one(
             &component_errors(parse_quote!(
-                fn f(#[kfp(default = 3)] x: i64) {}
+                fn f(#[kfp(defualt = 3)] x: i64) {}
             )),
-            "`#[kfp(...)]` goes on pipeline parameters, not component inputs; for an input that may be left out, use `Option<T>`",
+            "unknown `kfp` argument `defualt`; did you mean `default`? expected `default`",
         );
     }
 

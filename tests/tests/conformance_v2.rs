@@ -105,21 +105,6 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
     ]
 }
 
-/// What `compare.py` must leave out for an example whose kfp pipeline is not yet expressible.
-fn known_gaps(name: &str) -> &'static [&'static str] {
-    match name {
-        // The oracle's v2 `param_types` differs from its v1 pipeline, which the example ports:
-        // the third `all_types` gets `s_required` instead of `'const'`, and a fourth task,
-        // `typed_collections`, has component inputs with defaults, which `#[component]` does
-        // not take yet. Everything else is compared.
-        "param_types" => &[
-            "root.dag.tasks.all-types-3.inputs.parameters.s*",
-            "root.dag.tasks.typed-collections*",
-        ],
-        _ => &[],
-    }
-}
-
 fn python(oracle: &Path, script: &str, args: &[&Path], flags: &[&str]) -> (bool, String) {
     let out = Command::new("python3")
         .arg(oracle.join(script))
@@ -163,10 +148,7 @@ fn examples_are_valid_ir_equal_to_kfp() {
             failures.push(format!("validate_ir.py {name}:\n{report}"));
         }
         let golden = oracle.join("golden/v2").join(format!("{name}.yaml"));
-        let mut flags = vec!["--any-program", "--inline-refs"];
-        for gap in known_gaps(name) {
-            flags.extend(["--ignore", gap]);
-        }
+        let flags = ["--any-program", "--inline-refs"];
         let (ok, report) = python(&oracle, "compare.py", &[&path, &golden], &flags);
         if !ok {
             failures.push(format!("compare.py {name}:\n{report}"));

@@ -65,6 +65,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::multiple_outputs::multiple_outputs(),
         ),
         ("param_types", kfp_examples::param_types::param_types()),
+        (
+            "param_types_v1",
+            kfp_examples::param_types_v1::param_types(),
+        ),
         ("after", kfp_examples::after::after()),
         ("gpu", kfp_examples::gpu::gpu()),
         ("env_vars", kfp_examples::env_vars::env_vars()),

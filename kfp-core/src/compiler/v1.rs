@@ -758,6 +758,9 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
             .map(|(k, i)| {
                 let param = ParamRef::Input(k);
                 let mut m = Map::new();
+                if let Some(d) = component.input_defaults.get(&i.name) {
+                    m.insert("default".into(), json!(constant_text(d)));
+                }
                 m.insert("name".into(), json!(component.v1_name(param)));
                 if i.optional {
                     m.insert("optional".into(), json!(true));

@@ -99,6 +99,9 @@ pub fn sanitize_input_name(name: &str) -> String {
 /// The default of input `name` of a container component, typed as kfp types a v1 default
 /// (`'1'` for an `Integer` → `1`, JSON text for lists and maps), if it has one.
 pub fn container_default(component: &ComponentSpec, name: &str, kind: ParamKind) -> Option<Value> {
+    if let Some(d) = component.input_defaults.get(name) {
+        return Some(d.clone());
+    }
     let container = component.container.as_ref()?;
     let value = container.defaults.get(name)?;
     let Value::String(text) = value else {

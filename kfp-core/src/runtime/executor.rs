@@ -379,6 +379,16 @@ impl ExecutorInput {
                 expected: e.expected,
                 detail: e.detail,
             }),
+            None if spec.input_defaults.contains_key(name) => {
+                let value = &spec.input_defaults[name];
+                T::from_json(value).map_err(|e| RunError::BadValue {
+                    component: spec.key.clone(),
+                    flag: format!("the default of `{name}`"),
+                    value: value.to_string(),
+                    expected: e.expected,
+                    detail: e.detail,
+                })
+            }
             None => T::absent().ok_or_else(|| {
                 bad(
                     spec,

@@ -328,6 +328,16 @@ impl<'a> Invocation<'a> {
                 expected: e.expected,
                 detail: e.detail,
             }),
+            None if self.spec.input_defaults.contains_key(name) => {
+                let value = &self.spec.input_defaults[name];
+                T::from_json(value).map_err(|e| RunError::BadValue {
+                    component: self.spec.key.clone(),
+                    flag: format!("the default of `{flag}`"),
+                    value: value.to_string(),
+                    expected: e.expected,
+                    detail: e.detail,
+                })
+            }
             None => T::absent().ok_or_else(|| RunError::MissingFlag {
                 component: self.spec.key.clone(),
                 flag,

@@ -33,6 +33,8 @@ pub struct ComponentSpec {
     /// The parameters in signature order, inputs and output files mixed, as KFP v1 lays out
     /// the command line; empty means the inputs in order.
     pub order: Vec<ParamRef>,
+    /// Default values of optional inputs (`#[kfp(default = ...)]`), by input name.
+    pub input_defaults: std::collections::BTreeMap<String, serde_json::Value>,
     /// For a container component (no Rust body): its image, command and arguments.
     pub container: Option<std::sync::Arc<crate::reusable::ContainerImpl>>,
 }
@@ -61,6 +63,7 @@ impl ComponentSpec {
             run: None,
             artifacts: Vec::new(),
             order: Vec::new(),
+            input_defaults: std::collections::BTreeMap::new(),
             container: None,
         }
     }

@@ -46,6 +46,11 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         let kfp = respan(kfp.clone(), ty.span());
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> #kfp::__private::output_file::<#ty>(#name))
+        } else if let Some(default) = &p.default {
+            quote_spanned!(default.span()=> #kfp::__private::input_with_default::<#ty>(
+                #name,
+                #kfp::__private::IntoArg::<#ty>::into_arg(#default),
+            ))
         } else {
             quote_spanned!(ty.span()=> #kfp::__private::input::<#ty>(#name))
         }
