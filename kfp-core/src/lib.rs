@@ -50,6 +50,7 @@ pub mod compiler;
 pub mod control;
 pub mod dsl;
 pub mod error;
+pub mod mlflow;
 pub mod pyjson;
 pub mod reusable;
 pub mod runtime;

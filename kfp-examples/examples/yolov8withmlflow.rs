@@ -2,31 +2,36 @@
 //! Tracking Server whose artifacts live in MinIO (S3).
 //!
 //! `cargo run --example yolov8withmlflow` writes `yolov8withmlflow.yaml` (KFP v1), ready to
-//! upload; `-- --help` lists the other commands (KFP v2, running one component, Dockerfiles).
+//! upload; `-- compile --target v2` writes the KFP v2 IR; `-- --help` lists the other commands.
 //!
-//! MLflow is configured through the task's environment (`MLFLOW_TRACKING_URI`,
-//! `MLFLOW_S3_ENDPOINT_URL`, and the S3 keys `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, which
-//! belong in a Kubernetes Secret): no credential is written in this file or in the YAML.
+//! Unlike the seed pipeline it comes from, the training task asks for the GPU it needs and
+//! keeps the MinIO credentials in a Kubernetes Secret, created once in the namespace the run
+//! goes to:
+//!
+//! ```text
+//! kubectl create secret generic mlflow-s3-credentials \
+//!   --from-literal=AWS_ACCESS_KEY_ID=<access key> --from-literal=AWS_SECRET_ACCESS_KEY=<secret key>
+//! ```
+//!
+//! `yolov8withmlflow_seed` compiles the seed's pipeline exactly (no GPU request, no Secret),
+//! which is what kfp 1.8.9 and 2.17.3 emit for the seed's Python.
 
 use std::process::Command;
 
+use kfp_core::mlflow::Mlflow;
 use kfp_core::prelude::*;
 
-/// The in-cluster MLflow endpoints the seed pipeline uses, taken when the pod's environment
-/// does not set them.
-const DEFAULT_ENV: [(&str, &str); 2] = [
-    (
-        "MLFLOW_TRACKING_URI",
-        "http://mlflow-server-service.mlflow-system.svc:5000",
-    ),
-    (
-        "MLFLOW_S3_ENDPOINT_URL",
-        "http://minio-service.kubeflow.svc:9000",
-    ),
-];
+/// The in-cluster MLflow server and MinIO of the seed pipeline.
+const MLFLOW_TRACKING_URI: &str = "http://mlflow-server-service.mlflow-system.svc:5000";
+const MLFLOW_S3_ENDPOINT_URL: &str = "http://minio-service.kubeflow.svc:9000";
+/// The Secret holding `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` for MinIO.
+const CREDENTIALS_SECRET: &str = "mlflow-s3-credentials";
 
+// No doc comments on the components and pipelines below: kfp makes a docstring the
+// description, and so does kfp-rs, which would set them apart from the seed's.
 #[component(base_image = "nohgyu/test:v1.0")]
-fn verify_training() -> bool {
+#[allow(missing_docs)]
+pub fn verify_training() -> bool {
     // Ask torch, as the seed does; fall back to nvidia-smi where torch is not installed.
     let probe = "import torch\n\
                  print(torch.cuda.is_available())\n\
@@ -56,7 +61,8 @@ fn verify_training() -> bool {
     base_image = "nohgyu/test:v1.0",
     packages = ["ultralytics", "opencv-python==4.8.0.74", "mlflow", "boto3"],
 )]
-fn train(
+#[allow(missing_docs)]
+pub fn train(
     checker: bool,
     model_name: String,
     epochs: i64,
@@ -67,21 +73,20 @@ fn train(
         println!("CUDA is not available.\nPlease Check GPU Device");
         return Ok(());
     }
-    let mut yolo = Command::new("yolo");
-    yolo.args([
-        "train".to_owned(),
-        format!("model={model_name}"),
-        "data=coco128.yaml".to_owned(),
-        format!("epochs={epochs}"),
-        format!("imgsz={imgsz}"),
-        format!("batch={batchsize}"),
-    ]);
-    for (key, value) in DEFAULT_ENV {
-        if std::env::var_os(key).is_none() {
-            yolo.env(key, value);
-        }
+    // ultralytics logs to MLflow when `mlflow` is installed and MLFLOW_TRACKING_URI is set;
+    // the task's environment carries the server, the S3 endpoint and the credentials.
+    if std::env::var_os("MLFLOW_TRACKING_URI").is_none() {
+        eprintln!("warning: MLFLOW_TRACKING_URI is not set; training is not tracked");
     }
-    let status = yolo
+    let status = Command::new("yolo")
+        .args([
+            "train".to_owned(),
+            format!("model={model_name}"),
+            "data=coco128.yaml".to_owned(),
+            format!("epochs={epochs}"),
+            format!("imgsz={imgsz}"),
+            format!("batch={batchsize}"),
+        ])
         .status()
         .map_err(|e| format!("cannot start the ultralytics `yolo` CLI: {e}"))?;
     if status.success() {
@@ -91,8 +96,24 @@ fn train(
     }
 }
 
+// The flagship pipeline: the seed's two steps, with one GPU for training and MLflow wired
+// through the environment and a Secret.
 #[pipeline(name = "yolov8withmlflow")]
 pub fn train_pipeline(model_name: String, epochs: i64, imgsz: i64, batchsize: i64) {
+    let check = verify_training();
+    let mlflow = Mlflow::new(MLFLOW_TRACKING_URI)
+        .s3_endpoint(MLFLOW_S3_ENDPOINT_URL)
+        .credentials_secret(CREDENTIALS_SECRET);
+    train(check.output(), model_name, epochs, imgsz, batchsize)
+        .set_display_name("YOLOv8 test training")
+        .set_gpu_limit(1)
+        .use_mlflow(&mlflow);
+}
+
+// The seed's pipeline as written: the same steps, without the GPU request and the MLflow
+// environment (the seed set those inside the pod, credentials included).
+#[pipeline(name = "yolov8withmlflow")]
+pub fn seed_pipeline(model_name: String, epochs: i64, imgsz: i64, batchsize: i64) {
     let check = verify_training();
     train(check.output(), model_name, epochs, imgsz, batchsize)
         .set_display_name("YOLOv8 test training");

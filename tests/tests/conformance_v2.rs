@@ -93,7 +93,7 @@ mod artifact_passing_v2 {
 fn examples() -> Vec<(&'static str, Pipeline)> {
     use kfp_examples as ex;
     vec![
-        ("yolov8withmlflow", ex::yolov8withmlflow::train_pipeline()),
+        ("yolov8withmlflow", ex::yolov8withmlflow::seed_pipeline()),
         ("multiple_outputs", ex::multiple_outputs::multiple_outputs()),
         ("param_types", ex::param_types::param_types()),
         ("after", ex::after::after()),

@@ -61,6 +61,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::yolov8withmlflow::train_pipeline(),
         ),
         (
+            "yolov8withmlflow_seed",
+            kfp_examples::yolov8withmlflow::seed_pipeline(),
+        ),
+        (
             "multiple_outputs",
             kfp_examples::multiple_outputs::multiple_outputs(),
         ),
