@@ -33,6 +33,8 @@ pub enum SigParam {
     Defaulted(InputSpec, Option<ArtifactType>, Value),
     /// An output file.
     OutputFile(OutputSpec, ArtifactType),
+    /// An input KFP fills with how an exit handler's group ended (a `TaskFinalStatus`).
+    FinalStatus(InputSpec),
 }
 
 /// The spec of input `name` of Rust type `T`.
@@ -61,6 +63,18 @@ pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
         // it is ignored here as if there were no default.
         _ => SigParam::Input(spec, artifact),
     }
+}
+
+/// The spec of input `name` that KFP fills with how an exit handler's group ended (a
+/// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter): optional, as kfp declares it, and
+/// not an argument of the task.
+pub fn final_status_input<T: KfpType>(name: &str) -> SigParam {
+    SigParam::FinalStatus(InputSpec {
+        name: name.to_owned(),
+        kind: T::KIND,
+        rust_type: T::RUST_NAME,
+        optional: true,
+    })
 }
 
 /// The spec of output file `name` (an `OutputPath<K>` parameter).
@@ -122,6 +136,12 @@ pub fn component(
                 spec.order.push(ParamRef::Input(i));
                 spec.inputs.push(input);
             }
+            SigParam::FinalStatus(input) => {
+                let i = spec.inputs.len();
+                spec.final_status.push(i);
+                spec.order.push(ParamRef::Input(i));
+                spec.inputs.push(input);
+            }
             SigParam::OutputFile(output, artifact) => {
                 let i = spec.outputs.len();
                 spec.artifacts.push((ParamRef::Output(i), artifact));
@@ -148,4 +168,13 @@ pub fn param_with_default<T: KfpType>(
 /// expand returns, so that the only errors shown are the attribute's.
 pub fn stub_task<O>() -> Task<O> {
     crate::dsl::stub_task()
+}
+
+/// Runs a nested pipeline's body inside the pipeline being built.
+pub fn nested_pipeline<R>(
+    name: &str,
+    args: Vec<(&'static str, Option<Arg>)>,
+    body: impl FnOnce(&mut Params) -> R,
+) -> R {
+    crate::dsl::nested_pipeline(name, args, body)
 }

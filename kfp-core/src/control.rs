@@ -1,5 +1,6 @@
-//! Control flow in a pipeline: conditions, loops and exit handlers (kfp's `dsl.Condition`,
-//! `dsl.ParallelFor` and `dsl.ExitHandler`).
+//! Control flow in a pipeline: conditions with their `elif`/`else` branches, loops with their
+//! fan-in, and exit handlers (kfp's `dsl.If`/`dsl.Elif`/`dsl.Else` or `dsl.Condition`,
+//! `dsl.ParallelFor` with `dsl.Collected`, and `dsl.ExitHandler`).
 //!
 //! Each is a value with a method that takes a closure; the component calls inside the closure
 //! add tasks to the group:
@@ -18,6 +19,11 @@
 //! }
 //!
 //! #[component]
+//! fn total(values: Vec<i64>) -> i64 {
+//!     values.iter().sum()
+//! }
+//!
+//! #[component]
 //! fn print_msg(msg: String) {
 //!     println!("{msg}");
 //! }
@@ -25,12 +31,19 @@
 //! #[pipeline(name = "control")]
 //! fn control(#[kfp(default = vec![1, 2])] xs: Vec<i64>) {
 //!     let flip = flip_coin();
-//!     flip.output().equals("heads").then(|| {
-//!         print_msg("heads!");
-//!     });
-//!     ParallelFor::new([1, 2, 3]).parallelism(2).run(|x| {
-//!         square(x);
-//!     });
+//!     flip.output()
+//!         .equals("heads")
+//!         .then(|| {
+//!             print_msg("heads!");
+//!         })
+//!         .elif(flip.output().equals("tails"), || {
+//!             print_msg("tails!");
+//!         })
+//!         .otherwise(|| {
+//!             print_msg("on its edge!");
+//!         });
+//!     let squares = ParallelFor::new([1, 2, 3]).parallelism(2).run(|x| square(x).output());
+//!     total(squares);
 //!     ParallelFor::over(xs).run(|x| {
 //!         square(x);
 //!     });
@@ -38,10 +51,16 @@
 //!
 //! fn main() {
 //! let p = control();
-//! assert_eq!(p.groups.len(), 3);
+//! // The `if`, its `elif` and `else`, the group around them, and two loops.
+//! assert_eq!(p.groups.len(), 6);
 //! assert!(p.errors.is_empty());
 //! }
 //! ```
+//!
+//! KFP v1 has no `elif`/`else`, no fan-in and no final status: compiling a pipeline that uses
+//! them for the v1 target is a [`BuildError::Unsupported`](crate::BuildError::Unsupported).
+
+mod check;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -49,9 +68,10 @@ use std::marker::PhantomData;
 use serde_json::Value;
 
 use crate::dsl::{self, IntoArg, Param, Task, TaskOutput};
-use crate::error::BuildError;
 use crate::spec::pipeline::{Arg, TaskId};
-use crate::types::KfpType;
+use crate::types::{KfpType, ParamKind};
+
+pub(crate) use check::{check_groups, check_v1};
 
 /// A comparison operator of a condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,15 +133,21 @@ pub struct Condition {
     /// The right operand.
     pub rhs: Arg,
     /// The kind of the operands.
-    pub kind: crate::types::ParamKind,
+    pub kind: ParamKind,
     name: Option<String>,
 }
 
 impl Condition {
-    /// Names the condition's group (`condition-<name>-<n>`), like `dsl.Condition(name=...)`.
+    /// Names the condition's group, like `dsl.If(..., name=...)`: KFP v1 names the group
+    /// `condition-<name>-<n>`, KFP v2 shows the name in its UI.
     pub fn named(mut self, name: &str) -> Self {
         self.name = Some(name.to_owned());
         self
+    }
+
+    /// The name given with [`Condition::named`].
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// The condition with its operator negated (`==` becomes `!=`).
@@ -130,16 +156,86 @@ impl Condition {
         self
     }
 
-    /// Runs the tasks `body` adds only when the condition holds.
-    pub fn then<R>(self, body: impl FnOnce() -> R) -> R {
+    /// Runs the tasks `body` adds only when the condition holds (`dsl.If`). Chain
+    /// [`Branches::elif`] and [`Branches::otherwise`] for the other cases.
+    pub fn then<R>(self, body: impl FnOnce() -> R) -> Branches {
         let name = self.name.clone();
-        dsl::with_group(
-            GroupKind::Condition {
-                condition: self,
-                name,
+        let kind = GroupKind::Condition {
+            condition: self.clone(),
+            name,
+        };
+        let group = dsl::with_loop(kind, |group| {
+            body();
+            group
+        });
+        Branches {
+            last: group,
+            wrapper: None,
+            negated: vec![self],
+        }
+    }
+}
+
+/// An `if` and the `elif`s after it, as [`Condition::then`] and [`Branches::elif`] return
+/// them: what [`Branches::elif`] and [`Branches::otherwise`] continue.
+///
+/// The first `elif` or `else` puts the `if` and its branches in a group of their own,
+/// `condition-branches-<n>`, as kfp's `dsl.Elif` and `dsl.Else` do; each branch runs when
+/// the conditions before it do not hold and its own does. A branch must follow the one before
+/// it directly, in the same block.
+#[derive(Debug)]
+pub struct Branches {
+    /// The group of the `if` or of the last `elif`.
+    last: usize,
+    /// The `condition-branches` group, once there is one.
+    wrapper: Option<usize>,
+    /// The conditions so far, each of which must not hold for a later branch to run.
+    negated: Vec<Condition>,
+}
+
+impl Branches {
+    /// Runs the tasks `body` adds only when none of the conditions before holds and
+    /// `condition` does (`dsl.Elif`).
+    pub fn elif<R>(self, condition: Condition, body: impl FnOnce() -> R) -> Branches {
+        let Branches {
+            last,
+            wrapper,
+            mut negated,
+        } = self;
+        let kind = GroupKind::Branch {
+            negated: negated.clone(),
+            condition: Some(condition.clone()),
+            name: condition.name.clone(),
+        };
+        let (opened, ()) = dsl::with_branch(last, wrapper, kind, || {
+            body();
+        });
+        negated.push(condition);
+        match opened {
+            Some((wrapper, group)) => Branches {
+                last: group,
+                wrapper: Some(wrapper),
+                negated,
             },
-            body,
-        )
+            None => Branches {
+                last: usize::MAX,
+                wrapper,
+                negated,
+            },
+        }
+    }
+
+    /// Runs the tasks `body` adds only when none of the conditions before holds
+    /// (`dsl.Else`).
+    pub fn otherwise<R>(self, body: impl FnOnce() -> R) {
+        let kind = GroupKind::Branch {
+            negated: self.negated,
+            condition: None,
+            name: None,
+        };
+        dsl::with_branch(self.last, self.wrapper, kind, || {
+            body();
+        });
     }
 }
 
@@ -201,13 +297,25 @@ pub enum LoopItems {
     },
 }
 
-/// A group of tasks: a condition, a loop or an exit handler.
+/// A group of tasks: a condition or one of its branches, a loop or an exit handler.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GroupKind {
-    /// `dsl.Condition`.
+    /// `dsl.If` (or `dsl.Condition`): runs when its condition holds.
     Condition {
         /// The comparison.
         condition: Condition,
+        /// The optional name.
+        name: Option<String>,
+    },
+    /// The group around an `if` and its `elif`/`else` branches (`condition-branches-<n>`).
+    Branches,
+    /// `dsl.Elif` (with a condition) or `dsl.Else` (without): runs when none of `negated`
+    /// holds and `condition`, if any, does.
+    Branch {
+        /// The conditions of the branches before, none of which may hold.
+        negated: Vec<Condition>,
+        /// The branch's own condition; `None` for an `else`.
+        condition: Option<Condition>,
         /// The optional name.
         name: Option<String>,
     },
@@ -219,11 +327,18 @@ pub enum GroupKind {
         parallelism: Option<u32>,
         /// The number in the loop item's name (`loop-item-param-<n>`), for static lists.
         item_id: u32,
+        /// The KFP type of an item (kfp's for a static list: the type of its first item);
+        /// `None` when it has none (an empty list, a `null` first item).
+        item_kind: Option<ParamKind>,
+        /// The optional name KFP v2 shows.
+        name: Option<String>,
     },
     /// `dsl.ExitHandler`.
     ExitHandler {
         /// The task that runs when the group ends, failed or not.
         exit_task: TaskId,
+        /// The optional name KFP v2 shows.
+        name: Option<String>,
     },
 }
 
@@ -240,20 +355,57 @@ pub struct GroupSpec {
 }
 
 impl GroupSpec {
-    /// The group's template and task name: `condition-3`, `condition-heads-branch-1`,
-    /// `for-loop-2`, `exit-handler-1`.
+    /// The group's name on KFP v1, its template and task name: `condition-3`,
+    /// `condition-heads-branch-1`, `for-loop-2`, `exit-handler-1`.
     pub fn name(&self) -> String {
         match &self.kind {
-            GroupKind::Condition { name: Some(n), .. } => {
+            GroupKind::Condition { name: Some(n), .. } | GroupKind::Branch { name: Some(n), .. } => {
                 format!(
                     "condition-{}-{}",
                     crate::spec::component::sanitize_name(n),
                     self.id
                 )
             }
-            GroupKind::Condition { .. } => format!("condition-{}", self.id),
-            GroupKind::Loop { .. } => format!("for-loop-{}", self.id),
-            GroupKind::ExitHandler { .. } => format!("exit-handler-{}", self.id),
+            _ => self.v2_name(),
+        }
+    }
+
+    /// The group's name on KFP v2, its task name (`comp-<name>` is its component):
+    /// `condition-3`, `condition-branches-1`, `for-loop-2`, `exit-handler-1`.
+    pub fn v2_name(&self) -> String {
+        let kind = match &self.kind {
+            GroupKind::Condition { .. } | GroupKind::Branch { .. } => "condition",
+            GroupKind::Branches => "condition-branches",
+            GroupKind::Loop { .. } => "for-loop",
+            GroupKind::ExitHandler { .. } => "exit-handler",
+        };
+        format!("{kind}-{}", self.id)
+    }
+
+    /// The name given to the group, which KFP v2 shows in its UI (`taskInfo.name`).
+    pub fn display_name(&self) -> Option<&str> {
+        match &self.kind {
+            GroupKind::Condition { name, .. }
+            | GroupKind::Branch { name, .. }
+            | GroupKind::Loop { name, .. }
+            | GroupKind::ExitHandler { name, .. } => name.as_deref(),
+            GroupKind::Branches => None,
+        }
+    }
+
+    /// The comparisons that decide whether the group runs, each with whether it must not
+    /// hold (`true`) or must hold (`false`), in kfp's order: the branches before, then its own.
+    pub fn conditions(&self) -> Vec<(&Condition, bool)> {
+        match &self.kind {
+            GroupKind::Condition { condition, .. } => vec![(condition, false)],
+            GroupKind::Branch {
+                negated, condition, ..
+            } => negated
+                .iter()
+                .map(|c| (c, true))
+                .chain(condition.iter().map(|c| (c, false)))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -262,6 +414,8 @@ impl GroupSpec {
 pub struct ParallelFor<T> {
     items: LoopItems,
     parallelism: Option<u32>,
+    item_kind: Option<ParamKind>,
+    name: Option<String>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -291,18 +445,32 @@ impl LoopValue for Value {
     type Item = Value;
 }
 
+/// The KFP type kfp 2.x gives a constant: Python's type of the value.
+pub(crate) fn json_kind(value: &Value) -> Option<ParamKind> {
+    match value {
+        Value::String(_) => Some(ParamKind::String),
+        Value::Bool(_) => Some(ParamKind::Boolean),
+        Value::Number(n) if n.is_f64() => Some(ParamKind::Float),
+        Value::Number(_) => Some(ParamKind::Integer),
+        Value::Array(_) => Some(ParamKind::List),
+        Value::Object(_) => Some(ParamKind::Struct),
+        Value::Null => None,
+    }
+}
+
 impl ParallelFor<()> {
     /// A loop over a list known when the pipeline is built: numbers, strings, or JSON objects
     /// (`serde_json::json!({...})`, whose fields [`LoopItem::field`] reads).
     pub fn new<I: LoopValue>(items: impl IntoIterator<Item = I>) -> ParallelFor<I::Item> {
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
+            .collect();
         ParallelFor {
-            items: LoopItems::Static(
-                items
-                    .into_iter()
-                    .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
-                    .collect(),
-            ),
+            item_kind: items.first().and_then(json_kind),
+            items: LoopItems::Static(items),
             parallelism: None,
+            name: None,
             _t: PhantomData,
         }
     }
@@ -310,22 +478,32 @@ impl ParallelFor<()> {
 
 impl<T> ParallelFor<T> {
     /// A loop over a list-typed pipeline parameter.
-    pub fn over(items: Param<Vec<T>>) -> Self {
+    pub fn over(items: Param<Vec<T>>) -> Self
+    where
+        T: KfpType,
+    {
         ParallelFor {
             items: LoopItems::Param(items.name().to_owned()),
             parallelism: None,
+            item_kind: Some(T::KIND),
+            name: None,
             _t: PhantomData,
         }
     }
 
     /// A loop over a list-typed output of an upstream task.
-    pub fn over_output(items: TaskOutput<Vec<T>>) -> Self {
+    pub fn over_output(items: TaskOutput<Vec<T>>) -> Self
+    where
+        T: KfpType,
+    {
         ParallelFor {
             items: LoopItems::Output {
                 task: items.task(),
                 output: items.name().to_owned(),
             },
             parallelism: None,
+            item_kind: Some(T::KIND),
+            name: None,
             _t: PhantomData,
         }
     }
@@ -336,12 +514,25 @@ impl<T> ParallelFor<T> {
         self
     }
 
+    /// Names the loop, like `dsl.ParallelFor(..., name=...)`: KFP v2 shows the name in its
+    /// UI; KFP v1 has no such name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.to_owned());
+        self
+    }
+
     /// Runs the tasks `body` adds once per item; `body` gets the item as a placeholder.
-    pub fn run<R>(self, body: impl FnOnce(LoopItem<T>) -> R) -> R {
+    ///
+    /// What `body` returns comes back through [`LoopResult`]: a task output becomes a
+    /// [`Collected`] list of that output across the iterations (kfp's `dsl.Collected`), which
+    /// feeds a `Vec` input of a task after the loop; a task stays a task, for `.after(..)`.
+    pub fn run<R: LoopResult>(self, body: impl FnOnce(LoopItem<T>) -> R) -> R::Output {
         let kind = GroupKind::Loop {
             items: self.items,
             parallelism: self.parallelism,
             item_id: 0,
+            item_kind: self.item_kind,
+            name: self.name,
         };
         dsl::with_loop(kind, |group| {
             body(LoopItem {
@@ -349,7 +540,113 @@ impl<T> ParallelFor<T> {
                 field: None,
                 _t: PhantomData,
             })
+            .after_loop()
         })
+    }
+}
+
+/// What a [`ParallelFor`] body returns, and what the loop gives back for it.
+pub trait LoopResult {
+    /// What the loop gives back.
+    type Output;
+    /// The value seen after the loop.
+    fn after_loop(self) -> Self::Output;
+}
+
+impl LoopResult for () {
+    type Output = ();
+    fn after_loop(self) {}
+}
+
+/// A task made in the loop: another task can run `.after(..)` it, which waits for every
+/// iteration.
+impl<O> LoopResult for Task<O> {
+    type Output = Task<O>;
+    fn after_loop(self) -> Task<O> {
+        self
+    }
+}
+
+/// An output of a task made in the loop: the list of its values, one per iteration.
+impl<T> LoopResult for TaskOutput<T> {
+    type Output = Collected<T>;
+    fn after_loop(self) -> Collected<T> {
+        Collected {
+            task: self.task(),
+            output: self.name(),
+            _t: PhantomData,
+        }
+    }
+}
+
+/// An inner loop's fan-in, collected again by the outer loop.
+impl<T> LoopResult for Collected<T> {
+    type Output = Collected<T>;
+    fn after_loop(self) -> Collected<T> {
+        self
+    }
+}
+
+impl<A: LoopResult, B: LoopResult> LoopResult for (A, B) {
+    type Output = (A::Output, B::Output);
+    fn after_loop(self) -> Self::Output {
+        (self.0.after_loop(), self.1.after_loop())
+    }
+}
+
+impl<A: LoopResult, B: LoopResult, C: LoopResult> LoopResult for (A, B, C) {
+    type Output = (A::Output, B::Output, C::Output);
+    fn after_loop(self) -> Self::Output {
+        (self.0.after_loop(), self.1.after_loop(), self.2.after_loop())
+    }
+}
+
+/// The values an output of a task inside a [`ParallelFor`] takes across the iterations, as a
+/// list: a placeholder for a `Vec<T>` input of a task after the loop (kfp's `dsl.Collected`;
+/// KFP v2 only).
+pub struct Collected<T> {
+    task: TaskId,
+    output: &'static str,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Collected<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Collected<T> {}
+
+impl<T> fmt::Debug for Collected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Collected(#{}.{})", self.task.index(), self.output)
+    }
+}
+
+impl<T> Collected<T> {
+    /// The task inside the loop whose output is collected.
+    pub fn task(&self) -> TaskId {
+        self.task
+    }
+
+    /// The output's name.
+    pub fn name(&self) -> &'static str {
+        self.output
+    }
+}
+
+impl<T: KfpType> IntoArg<Vec<T>> for Collected<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Collected {
+            task: self.task,
+            output: self.output.to_owned(),
+        }
+    }
+}
+
+impl<T: KfpType> IntoArg<Vec<T>> for &Collected<T> {
+    fn into_arg(self) -> Arg {
+        IntoArg::<Vec<T>>::into_arg(*self)
     }
 }
 
@@ -376,6 +673,9 @@ impl<T> fmt::Debug for LoopItem<T> {
 impl<T> LoopItem<T> {
     /// The field `key` of an item that is a JSON object, as a `U`
     /// (`cfg.field::<String>("model")`, kfp's `cfg.model`).
+    ///
+    /// On KFP v2, a field of a static list's item is typed like kfp types it: after the first
+    /// value of the first item (see the oracle's `parallelfor_static`).
     pub fn field<U: KfpType>(&self, key: &'static str) -> LoopItem<U> {
         LoopItem {
             group: self.group,
@@ -395,9 +695,13 @@ impl<T: KfpType> IntoArg<T> for LoopItem<T> {
 }
 
 /// Runs a task when a group of tasks ends, failed or not, like `dsl.ExitHandler`.
+///
+/// On KFP v2 the exit task can read how the group ended: give its component a
+/// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter, which KFP fills in.
 #[derive(Debug)]
 pub struct ExitHandler {
     exit_task: TaskId,
+    name: Option<String>,
 }
 
 impl ExitHandler {
@@ -405,7 +709,15 @@ impl ExitHandler {
     pub fn new<O>(exit_task: &Task<O>) -> Self {
         ExitHandler {
             exit_task: exit_task.id(),
+            name: None,
         }
+    }
+
+    /// Names the group, like `dsl.ExitHandler(..., name=...)`: KFP v2 shows the name in its
+    /// UI; KFP v1 has no such name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.to_owned());
+        self
     }
 
     /// Adds the tasks `body` adds to the group.
@@ -413,38 +725,9 @@ impl ExitHandler {
         dsl::with_group(
             GroupKind::ExitHandler {
                 exit_task: self.exit_task,
+                name: self.name,
             },
             body,
         )
-    }
-}
-
-/// Problems with groups that only the whole pipeline shows.
-pub(crate) fn check_groups(p: &crate::Pipeline, errors: &mut Vec<BuildError>) {
-    let mut exit_tasks = 0;
-    for g in &p.groups {
-        if let GroupKind::ExitHandler { exit_task } = &g.kind {
-            exit_tasks += 1;
-            if g.parent.is_some() {
-                errors.push(BuildError::InvalidGroup {
-                    group: g.name(),
-                    message: "an exit handler must be at the top of the pipeline, not inside another group".into(),
-                });
-            }
-            if let Some(t) = p.task(*exit_task) {
-                if t.group.is_some() {
-                    errors.push(BuildError::InvalidGroup {
-                        group: g.name(),
-                        message: format!("its exit task `{}` must be made at the top of the pipeline, outside any group", t.name),
-                    });
-                }
-            }
-        }
-    }
-    if exit_tasks > 1 {
-        errors.push(BuildError::InvalidGroup {
-            group: "exit-handler".into(),
-            message: "a pipeline has at most one exit handler".into(),
-        });
     }
 }

@@ -32,9 +32,21 @@ struct Builder {
     open_groups: Vec<usize>,
     /// kfp's shared counter for group and loop-item numbers.
     counter: u32,
+    /// The parameters of the nested pipelines running now, innermost last, bound to the
+    /// caller's arguments.
+    bindings: Vec<HashMap<String, Arg>>,
 }
 
 impl Builder {
+    /// `arg` as the pipeline being built sees it: a parameter of a nested pipeline becomes the
+    /// caller's argument.
+    fn bind(&self, arg: Arg) -> Arg {
+        match (&arg, self.bindings.last()) {
+            (Arg::Param(p), Some(scope)) => scope.get(p).cloned().unwrap_or(arg),
+            _ => arg,
+        }
+    }
+
     fn unique_name(&mut self, base: &str) -> String {
         // kfp's `_make_name_unique_by_adding_index`, with a per-name counter so that
         // thousands of uses of one component stay linear.
@@ -103,9 +115,13 @@ pub fn build_pipeline(
             next_suffix: HashMap::new(),
             open_groups: Vec::new(),
             counter: 0,
+            bindings: Vec::new(),
         })
     });
-    let mut params = Params { pipeline: id };
+    let mut params = Params {
+        pipeline: id,
+        nested: None,
+    };
     body(&mut params);
     let builder = BUILDING.with(|stack| {
         let mut stack = stack.borrow_mut();
@@ -132,11 +148,17 @@ pub fn build_pipeline(
 #[derive(Debug)]
 pub struct Params {
     pipeline: u64,
+    /// Set when the pipeline's body runs inside another pipeline (a nested pipeline): its
+    /// parameters are then bound to the caller's arguments, not declared.
+    nested: Option<String>,
 }
 
 impl Params {
     /// Declares a parameter called `name` with an optional default and returns its handle.
     pub fn param<T: KfpType>(&mut self, name: &'static str, default: Option<T>) -> Param<T> {
+        if self.nested.is_some() {
+            return self.bind_nested(name, default.as_ref().map(KfpType::to_json));
+        }
         let spec = ParamSpec {
             name: name.to_owned(),
             kind: T::KIND,
@@ -157,6 +179,13 @@ impl Params {
         name: &'static str,
         default: Arg,
     ) -> Param<T> {
+        if self.nested.is_some() {
+            let value = match default {
+                Arg::Constant(v) => Some(v),
+                _ => None,
+            };
+            return self.bind_nested(name, value);
+        }
         let value = match default {
             Arg::Constant(v) => Some(v),
             _ => {
@@ -184,6 +213,68 @@ impl Params {
             _t: PhantomData,
         }
     }
+}
+
+impl Params {
+    /// In a nested pipeline: checks that parameter `name` was given a value (or takes its
+    /// default) and returns its handle, which the caller's argument stands in for.
+    fn bind_nested<T>(&mut self, name: &'static str, default: Option<Value>) -> Param<T> {
+        let pipeline = self.nested.clone().unwrap_or_default();
+        with_pipeline(self.pipeline, |b| {
+            let Some(scope) = b.bindings.last_mut() else {
+                return;
+            };
+            let missing = matches!(scope.get(name), None | Some(Arg::Constant(Value::Null)));
+            if missing {
+                match default.filter(|d| !d.is_null()) {
+                    Some(d) => {
+                        scope.insert(name.to_owned(), Arg::Constant(d));
+                    }
+                    None => b.pipeline.errors.push(BuildError::InvalidSetting {
+                        task: format!("(nested pipeline {pipeline})"),
+                        setting: format!("parameter `{name}`"),
+                        value: "nothing".into(),
+                        expected: "a value: the parameter has no default".into(),
+                    }),
+                }
+            }
+        });
+        Param {
+            name,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// Runs the body of pipeline `name` inside the pipeline being built (a nested pipeline): its
+/// tasks join the caller's, its parameters stand for `args`, and what the body returns (a task
+/// output, say) is what the call returns. `#[pipeline]` calls this from `<name>::task(..)`.
+pub fn nested_pipeline<R>(
+    name: &str,
+    args: Vec<(&'static str, Option<Arg>)>,
+    body: impl FnOnce(&mut Params) -> R,
+) -> R {
+    let pipeline = with_current(|b| {
+        // The caller's own parameters may be nested ones too: resolve them first.
+        let scope: HashMap<String, Arg> = args
+            .into_iter()
+            .map(|(n, a)| {
+                let a = a.unwrap_or(Arg::Constant(Value::Null));
+                (n.to_owned(), b.bind(a))
+            })
+            .collect();
+        b.bindings.push(scope);
+        b.pipeline.id
+    });
+    let mut params = Params {
+        pipeline: pipeline.unwrap_or(0),
+        nested: Some(name.to_owned()),
+    };
+    let result = body(&mut params);
+    if let Some(id) = pipeline {
+        with_pipeline(id, |b| b.bindings.pop());
+    }
+    result
 }
 
 /// A pipeline parameter of type `T`, as seen inside the pipeline function.
@@ -529,6 +620,7 @@ impl<T: KfpType> IntoArg<T> for UseDefault {
 /// calls this through `__private`; `args` has one entry per input.
 pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>) -> Task<O> {
     let added = with_current(|b| {
+        let args: Vec<Option<Arg>> = args.into_iter().map(|a| a.map(|a| b.bind(a))).collect();
         let pipeline = b.pipeline.id;
         let name = b.unique_name(&sanitize_name(&component.name));
         for (input, arg) in component.inputs.iter().zip(&args) {
@@ -604,6 +696,27 @@ pub(crate) fn with_loop<R>(
     body: impl FnOnce(usize) -> R,
 ) -> R {
     let opened = with_current(|b| {
+        match &mut kind {
+            crate::control::GroupKind::Condition { condition, .. } => {
+                condition.lhs = b.bind(condition.lhs.clone());
+                condition.rhs = b.bind(condition.rhs.clone());
+            }
+            crate::control::GroupKind::Loop { items, .. } => {
+                if let crate::control::LoopItems::Param(p) = items {
+                    *items = match b.bind(Arg::Param(p.clone())) {
+                        Arg::Param(p) => crate::control::LoopItems::Param(p),
+                        Arg::Output { task, output } => {
+                            crate::control::LoopItems::Output { task, output }
+                        }
+                        Arg::Constant(Value::Array(values)) => {
+                            crate::control::LoopItems::Static(values)
+                        }
+                        _ => crate::control::LoopItems::Static(Vec::new()),
+                    };
+                }
+            }
+            _ => {}
+        }
         if let crate::control::GroupKind::Loop {
             items: crate::control::LoopItems::Static(_),
             item_id,
@@ -628,6 +741,93 @@ pub(crate) fn with_loop<R>(
         with_pipeline(pipeline, |b| b.open_groups.pop());
     }
     result
+}
+
+/// Opens an `elif`/`else` branch (a group of `kind`) after group `previous`, the `if` or the
+/// branch before it, runs `body` in it and closes it. The first branch after an `if` puts the
+/// `if` in a `condition-branches` group (`wrapper`) that takes the `if`'s number, the `if`
+/// taking the next one, as kfp's `dsl.Elif` and `dsl.Else` do.
+///
+/// Returns the wrapper's and the branch's indices; `None` (with an error recorded, and `body`
+/// run outside any new group) when `previous` is not the group just closed in this block.
+pub(crate) fn with_branch<R>(
+    previous: usize,
+    wrapper: Option<usize>,
+    mut kind: crate::control::GroupKind,
+    body: impl FnOnce() -> R,
+) -> (Option<(usize, usize)>, R) {
+    use crate::control::{GroupKind, GroupSpec};
+    let opened = with_current(|b| {
+        let groups = &b.pipeline.groups;
+        let scope = b.open_groups.last().copied();
+        let inside = |mut g: usize, ancestor: usize| loop {
+            match groups.get(g).and_then(|s| s.parent) {
+                Some(p) if p == ancestor => return true,
+                Some(p) => g = p,
+                None => return false,
+            }
+        };
+        let follows = previous < groups.len()
+            && match wrapper {
+                None => groups[previous].parent == scope,
+                Some(w) => {
+                    groups[previous].parent == Some(w) && groups.get(w).is_some_and(|g| g.parent == scope)
+                }
+            }
+            && (previous + 1..groups.len()).all(|g| inside(g, previous));
+        if !follows {
+            let group = groups.get(previous).map_or_else(|| "condition".to_owned(), GroupSpec::name);
+            b.pipeline.errors.push(BuildError::InvalidGroup {
+                group,
+                message: "`.elif(..)` and `.otherwise(..)` must follow the `.then(..)` or `.elif(..)` \
+                          before them directly, in the same block, with no other condition, loop or \
+                          exit handler in between"
+                    .into(),
+            });
+            return None;
+        }
+        if let GroupKind::Branch {
+            negated, condition, ..
+        } = &mut kind
+        {
+            for c in negated.iter_mut().chain(condition.iter_mut()) {
+                c.lhs = b.bind(c.lhs.clone());
+                c.rhs = b.bind(c.rhs.clone());
+            }
+        }
+        let w = match wrapper {
+            Some(w) => w,
+            None => {
+                b.counter += 1;
+                let w = b.pipeline.groups.len();
+                let first = &mut b.pipeline.groups[previous];
+                let (id, parent) = (first.id, first.parent);
+                first.id = b.counter;
+                first.parent = Some(w);
+                b.pipeline.groups.push(GroupSpec {
+                    id,
+                    kind: GroupKind::Branches,
+                    parent,
+                });
+                w
+            }
+        };
+        b.counter += 1;
+        let index = b.pipeline.groups.len();
+        b.pipeline.groups.push(GroupSpec {
+            id: b.counter,
+            kind,
+            parent: Some(w),
+        });
+        b.open_groups.push(index);
+        Some((b.pipeline.id, w, index))
+    })
+    .flatten();
+    let result = body();
+    if let Some((pipeline, ..)) = opened {
+        with_pipeline(pipeline, |b| b.open_groups.pop());
+    }
+    (opened.map(|(_, w, i)| (w, i)), result)
 }
 
 pub(crate) fn stub_task<O>() -> Task<O> {

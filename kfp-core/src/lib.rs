@@ -50,6 +50,7 @@ pub mod compiler;
 pub mod control;
 pub mod dsl;
 pub mod error;
+pub mod final_status;
 pub mod mlflow;
 pub mod pyjson;
 pub mod reusable;
@@ -66,9 +67,10 @@ pub use kfp_macros::{component, pipeline, Outputs};
 
 pub use cli::main;
 pub use compiler::{Compiler, Target};
-pub use control::{Condition, ExitHandler, LoopItem, ParallelFor};
+pub use control::{Branches, Collected, Condition, ExitHandler, LoopItem, ParallelFor};
 pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput, UseDefault, DEFAULT};
 pub use error::{BuildError, CompileError};
+pub use final_status::TaskFinalStatus;
 pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
 pub use runtime::{ComponentReturn, Error, RunError};
 pub use settings::Toleration;
@@ -79,6 +81,6 @@ pub use types::{Json, KfpType, ParamKind};
 pub mod prelude {
     pub use crate::{
         component, pipeline, Compiler, Error, ExitHandler, Json, Outputs, ParallelFor, Param,
-        Pipeline, Target, Task, TaskOutput, DEFAULT,
+        Pipeline, Target, Task, TaskFinalStatus, TaskOutput, DEFAULT,
     };
 }

@@ -1,6 +1,7 @@
-//! Conditional execution, nested, on a task output and a pipeline parameter. Port of the
-//! oracle's `condition` pipeline (KFP v1 has no else: it is a second condition with the
-//! negated comparison).
+//! Conditional execution with `if`/`elif`/`else`, a nested `if` on a task output and a
+//! pipeline parameter, and a plain condition after them. Port of the oracle's v2 `condition`
+//! pipeline (`dsl.If`/`dsl.Elif`/`dsl.Else` and the legacy `dsl.Condition`); KFP v2 only, as
+//! KFP v1 has no `elif` or `else` (`condition_v1.rs` ports the v1 pipeline).
 
 use kfp_core::prelude::*;
 
@@ -42,9 +43,15 @@ pub fn condition(#[kfp(default = 5)] threshold: i64) {
             num.output().greater_than(threshold).then(|| {
                 print_msg("heads and big number");
             });
+        })
+        .elif(flip.output().equals("tails"), || {
+            print_msg("tails!");
+        })
+        .otherwise(|| {
+            print_msg("edge!");
         });
     flip.output().not_equals("heads").then(|| {
-        print_msg("tails!");
+        print_msg("legacy Condition: not heads");
     });
 }
 

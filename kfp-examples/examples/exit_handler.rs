@@ -1,5 +1,7 @@
-//! An exit handler: a task that runs when the wrapped group finishes, failed or not. Port of
-//! the oracle's `exit_handler` pipeline.
+//! An exit handler whose exit task reads how the group ended: `report` takes a
+//! `TaskFinalStatus`, which KFP fills in. Port of the oracle's v2 `exit_handler` pipeline (a
+//! named `dsl.ExitHandler` and `PipelineTaskFinalStatus`); KFP v2 only, as KFP v1 gives no
+//! final status (`exit_handler_v1.rs` ports the v1 pipeline).
 
 use kfp_core::prelude::*;
 
@@ -16,10 +18,18 @@ fn fail_maybe(fail: bool) -> Result<(), Error> {
     Ok(())
 }
 
+#[component(base_image = "python:3.11")]
+fn report(status: TaskFinalStatus) {
+    println!(
+        "{} {} {:?}",
+        status.state, status.pipeline_job_resource_name, status.error_message
+    );
+}
+
 #[pipeline(name = "exit-handler")]
 pub fn exit_handler(#[kfp(default = false)] fail: bool) {
-    let cleanup = print_msg("cleanup: always runs");
-    ExitHandler::new(&cleanup).run(|| {
+    let cleanup = report();
+    ExitHandler::new(&cleanup).named("main-work").run(|| {
         let first = print_msg("step 1");
         fail_maybe(fail).after(&first);
     });

@@ -1,5 +1,11 @@
-//! Loops over a static list: scalars, and JSON objects with field access. Port of the
-//! oracle's `parallelfor_static` pipeline.
+//! Loops over a static list: scalars, whose outputs a task after the loop collects, and JSON
+//! objects with field access, one iteration at a time. Port of the oracle's v2
+//! `parallelfor_static` pipeline (`dsl.Collected`); KFP v2 only, as KFP v1 cannot collect a
+//! loop's outputs (`parallelfor_static_v1.rs` ports the v1 pipeline).
+//!
+//! kfp 2.x types every field of a static list's items after the first value of the first
+//! item (here `model`, a string), so the Python pipeline takes `size` as a string; so does
+//! this port.
 
 use kfp_core::prelude::*;
 use serde_json::{json, Value};
@@ -10,15 +16,19 @@ fn square(x: i64) -> i64 {
 }
 
 #[component(base_image = "python:3.11")]
-fn show(model: String, size: i64) {
+fn show(model: String, size: String) {
     println!("{model} {size}");
+}
+
+#[component(base_image = "python:3.11")]
+fn total(values: Vec<i64>) -> i64 {
+    values.iter().sum()
 }
 
 #[pipeline(name = "parallelfor-static")]
 pub fn parallelfor_static() {
-    ParallelFor::new([1, 2, 3]).run(|item| {
-        square(item);
-    });
+    let squares = ParallelFor::new([1, 2, 3]).run(|item| square(item).output());
+    total(squares);
     let configs: [Value; 2] = [
         json!({"model": "yolov8n", "size": 640}),
         json!({"model": "yolov8s", "size": 1280}),

@@ -49,17 +49,33 @@ pub mod retries;
 #[path = "../examples/task_settings.rs"]
 pub mod task_settings;
 
-/// `examples/condition.rs`.
+/// `examples/condition.rs` (KFP v2).
 #[path = "../examples/condition.rs"]
 pub mod condition;
 
-/// `examples/parallelfor_static.rs`.
+/// `examples/condition_v1.rs`.
+#[path = "../examples/condition_v1.rs"]
+pub mod condition_v1;
+
+/// `examples/parallelfor_static.rs` (KFP v2).
 #[path = "../examples/parallelfor_static.rs"]
 pub mod parallelfor_static;
 
-/// `examples/exit_handler.rs`.
+/// `examples/parallelfor_static_v1.rs`.
+#[path = "../examples/parallelfor_static_v1.rs"]
+pub mod parallelfor_static_v1;
+
+/// `examples/exit_handler.rs` (KFP v2).
 #[path = "../examples/exit_handler.rs"]
 pub mod exit_handler;
+
+/// `examples/exit_handler_v1.rs`.
+#[path = "../examples/exit_handler_v1.rs"]
+pub mod exit_handler_v1;
+
+/// `examples/artifact_passing.rs` (KFP v2).
+#[path = "../examples/artifact_passing.rs"]
+pub mod artifact_passing;
 
 /// `examples/artifact_passing_v1.rs`.
 #[path = "../examples/artifact_passing_v1.rs"]
@@ -68,3 +84,7 @@ pub mod artifact_passing_v1;
 /// `examples/reusable_components.rs`.
 #[path = "../examples/reusable_components.rs"]
 pub mod reusable_components;
+
+/// `examples/nested_pipeline.rs`.
+#[path = "../examples/nested_pipeline.rs"]
+pub mod nested_pipeline;

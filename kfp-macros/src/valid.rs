@@ -21,7 +21,6 @@ pub(crate) fn check_pipeline(errors: &mut Errors, p: &Pipeline) {
     check_signature(errors, &p.original, "pipeline");
     check_param_types(errors, p.params.iter().map(|p| &p.ty), "pipeline");
     check_pipeline_name(errors, p);
-    check_pipeline_return(errors, p);
 }
 
 /// The function is a plain, non-generic, safe Rust `fn`.
@@ -162,18 +161,6 @@ fn check_packages(errors: &mut Errors, c: &Component) {
             errors.spanned(
                 p,
                 "a package in `packages` must not contain newlines or other control characters; give one pip requirement per string",
-            );
-        }
-    }
-}
-
-/// A pipeline function returns nothing: calling it builds the pipeline.
-fn check_pipeline_return(errors: &mut Errors, p: &Pipeline) {
-    if let syn::ReturnType::Type(_, ty) = &p.original.sig.output {
-        if !matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()) {
-            errors.spanned(
-                ty,
-                "a pipeline function cannot return a value: its body only adds tasks; remove the return type",
             );
         }
     }
@@ -449,20 +436,17 @@ mod tests {
     }
 
     #[test]
-    fn pipeline_returning_a_value() {
-        assert_one(
-            &pipeline_errors(quote!(), parse_quote!(fn p() -> bool { true })),
-            "a pipeline function cannot return a value: its body only adds tasks; remove the return type",
-        );
-        assert_eq!(
-            pipeline_errors(
-                quote!(),
-                parse_quote!(
-                    fn p() -> () {}
-                )
-            ),
-            Vec::<String>::new()
-        );
+    fn a_pipeline_may_return_what_a_caller_uses() {
+        // A nested pipeline returns its output to the pipeline that calls it.
+        assert!(pipeline_errors(
+            quote!(),
+            parse_quote!(
+                fn p(x: i64) -> TaskOutput<i64> {
+                    double(x).output()
+                }
+            )
+        )
+        .is_empty());
     }
 
     #[test]

@@ -89,12 +89,12 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "task_settings",
             kfp_examples::task_settings::task_settings_with_timeout(),
         ),
-        ("condition", kfp_examples::condition::condition()),
+        ("condition_v1", kfp_examples::condition_v1::condition()),
         (
-            "parallelfor_static",
-            kfp_examples::parallelfor_static::parallelfor_static(),
+            "parallelfor_static_v1",
+            kfp_examples::parallelfor_static_v1::parallelfor_static(),
         ),
-        ("exit_handler", kfp_examples::exit_handler::exit_handler()),
+        ("exit_handler_v1", kfp_examples::exit_handler_v1::exit_handler()),
         (
             "artifact_passing_v1",
             kfp_examples::artifact_passing_v1::artifact_passing(),

@@ -52,13 +52,9 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     }
     crate::control::check_groups(pipeline, &mut errors);
     check_scopes(pipeline, &mut errors);
-    if target == Target::V2 {
-        if let Some(g) = pipeline.groups.first() {
-            errors.push(BuildError::Unsupported {
-                task: g.name(),
-                message: "conditions, loops and exit handlers are not compiled for KFP v2 yet; use `--target v1`".into(),
-            });
-        }
+    match target {
+        Target::V1 => crate::control::check_v1(pipeline, &mut errors),
+        Target::V2 => super::v2::check(pipeline, &mut errors),
     }
     if let Some(cycle) = find_cycle(pipeline) {
         errors.push(BuildError::Cycle { tasks: cycle });
@@ -84,7 +80,11 @@ pub(crate) fn upstream(pipeline: &Pipeline) -> Vec<Vec<usize>> {
                 .iter()
                 .flatten()
                 .filter_map(|a| match a {
-                    Arg::Output { task, .. } if task.pipeline == pipeline.id => Some(task.index),
+                    Arg::Output { task, .. } | Arg::Collected { task, .. }
+                        if task.pipeline == pipeline.id =>
+                    {
+                        Some(task.index)
+                    }
                     _ => None,
                 })
                 .chain(
@@ -204,7 +204,7 @@ fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
         .groups
         .iter()
         .filter_map(|g| match g.kind {
-            GroupKind::ExitHandler { exit_task } if exit_task.pipeline == pipeline.id => {
+            GroupKind::ExitHandler { exit_task, .. } if exit_task.pipeline == pipeline.id => {
                 Some(exit_task.index)
             }
             _ => None,
@@ -212,7 +212,12 @@ fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
         .collect();
     for (i, task) in pipeline.tasks.iter().enumerate() {
         for arg in task.args.iter().flatten() {
-            if exit_tasks.contains(&i) && matches!(arg, Arg::Output { .. } | Arg::LoopItem { .. }) {
+            if exit_tasks.contains(&i)
+                && matches!(
+                    arg,
+                    Arg::Output { .. } | Arg::LoopItem { .. } | Arg::Collected { .. }
+                )
+            {
                 errors.push(BuildError::InvalidGroup {
                     group: "exit-handler".into(),
                     message: format!(
@@ -227,24 +232,20 @@ fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
     }
     for g in &pipeline.groups {
         let name = g.name();
-        match &g.kind {
-            GroupKind::Condition { condition, .. } => {
-                check(errors, &condition.lhs, g.parent, &name);
-                check(errors, &condition.rhs, g.parent, &name);
-            }
-            GroupKind::Loop {
-                items: LoopItems::Output { task, output },
-                ..
-            } => check(
-                errors,
-                &Arg::Output {
-                    task: *task,
-                    output: output.clone(),
-                },
-                g.parent,
-                &name,
-            ),
-            _ => {}
+        for (condition, _) in g.conditions() {
+            check(errors, &condition.lhs, g.parent, &name);
+            check(errors, &condition.rhs, g.parent, &name);
+        }
+        if let GroupKind::Loop {
+            items: LoopItems::Output { task, output },
+            ..
+        } = &g.kind
+        {
+            let items = Arg::Output {
+                task: *task,
+                output: output.clone(),
+            };
+            check(errors, &items, g.parent, &name);
         }
     }
 }

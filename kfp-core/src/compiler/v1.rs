@@ -41,7 +41,7 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         .groups
         .iter()
         .filter_map(|g| match g.kind {
-            GroupKind::ExitHandler { exit_task } => Some(exit_task.index),
+            GroupKind::ExitHandler { exit_task, .. } => Some(exit_task.index),
             _ => None,
         })
         .collect();
@@ -203,7 +203,8 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
                     fields.insert("withParam".into(), json!(value));
                 }
             },
-            GroupKind::ExitHandler { .. } => {}
+            // `elif`/`else` branches are refused for v1 by `check`.
+            GroupKind::ExitHandler { .. } | GroupKind::Branches | GroupKind::Branch { .. } => {}
         }
     }
 
@@ -420,6 +421,8 @@ impl<'a> Ref<'a> {
                 group: *group,
                 field: field.as_deref(),
             }),
+            // Fan-in is refused for v1 by `check`.
+            Arg::Collected { .. } => None,
         }
     }
 }

@@ -16,19 +16,29 @@
 //! container component's runs its own image and command, with kfp v2's placeholders
 //! ([`v2_io`]).
 //!
+//! Conditions (and their `elif`/`else` branches), loops and exit handlers are DAGs of their
+//! own, each a component (`comp-condition-1`, `comp-condition-branches-1`, `comp-for-loop-2`,
+//! `comp-exit-handler-1`) run by a task of the DAG around it, with a trigger condition in
+//! kfp's CEL, an iterator, or the exit task's `ALL_UPSTREAM_TASKS_COMPLETED` ([`dag`]).
+//!
 //! Numbers are protobuf doubles in the IR, so integers are written as kfp writes them: `3.0`.
 
 use serde_json::{json, Map, Value};
 
-use super::check::upstream;
 use super::v2_io::{self, input_io, io_name, output_io, Io};
 use super::{shell_quote, Compiler, SDK_VERSION};
 use crate::pyjson;
 use crate::settings;
 use crate::spec::component::{sanitize_name, ComponentSpec};
-use crate::spec::pipeline::{Arg, ParamSpec, Pipeline, TaskSpec};
+use crate::spec::pipeline::{ParamSpec, Pipeline, TaskSpec};
 use crate::types::ParamKind;
 use crate::yaml;
+
+mod channels;
+mod check;
+mod dag;
+
+pub(crate) use check::check;
 
 /// kfp 2.17.3's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.11";
@@ -57,27 +67,21 @@ pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
     out
 }
 
-/// The `PipelineSpec` of `pipeline` (already checked) as JSON, keys sorted at every level.
+/// The `PipelineSpec` of `pipeline` (already checked), as JSON, keys sorted at every level.
 ///
-/// Linear in the size of the pipeline: every lookup goes through a task's index.
+/// Linear in the size of the pipeline (times the depth of its groups): every lookup goes
+/// through a task's or a group's index.
 pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
-    let ups = upstream(pipeline);
     let mut components = Map::new();
     let mut executors = Map::new();
-    let mut dag_tasks = Map::new();
-    for (i, task) in pipeline.tasks.iter().enumerate() {
+    for task in &pipeline.tasks {
         components.insert(component_name(task), component_spec(task));
         executors.insert(
             executor_label(task),
             object([("container", container(compiler, task))]),
         );
-        let mut deps: Vec<&str> = ups[i]
-            .iter()
-            .map(|&u| pipeline.tasks[u].name.as_str())
-            .collect();
-        deps.sort_unstable();
-        dag_tasks.insert(task.name.clone(), dag_task(pipeline, task, &deps));
     }
+    let dag_tasks = dag::Dags::new(pipeline).build(&mut components);
 
     let mut root = Map::new();
     root.insert("dag".into(), object([("tasks", Value::Object(dag_tasks))]));
@@ -228,6 +232,13 @@ fn component_spec(task: &TaskSpec) -> Value {
     for (i, input) in component.inputs.iter().enumerate() {
         let name = io_name(component, &input.name).into_owned();
         let mut p = Map::new();
+        if component.final_status.contains(&i) {
+            // KFP fills it in for an exit task; kfp declares it optional.
+            p.insert("isOptional".into(), json!(true));
+            p.insert("parameterType".into(), json!("TASK_FINAL_STATUS"));
+            params.insert(name, Value::Object(p));
+            continue;
+        }
         match input_io(component, i) {
             Io::Artifact(title) => {
                 p.insert("artifactType".into(), artifact_type(&title));
@@ -319,67 +330,6 @@ fn container(compiler: &Compiler, task: &TaskSpec) -> Value {
         c.insert("resources".into(), resources);
     }
     Value::Object(c)
-}
-
-fn dag_task(pipeline: &Pipeline, task: &TaskSpec, deps: &[&str]) -> Value {
-    let mut params = Map::new();
-    let mut artifacts = Map::new();
-    for (i, (input, arg)) in task.component.inputs.iter().zip(&task.args).enumerate() {
-        let is_artifact = input_io(&task.component, i).is_artifact();
-        let source = match arg {
-            // A `None` for an optional input is the input left out, as in kfp.
-            None | Some(Arg::Constant(Value::Null)) => continue,
-            // Loop items exist only inside groups, which `check` refuses for v2 until the v2
-            // target compiles them.
-            Some(Arg::LoopItem { .. }) => continue,
-            Some(Arg::Constant(v)) => json!({ "runtimeValue": { "constant": ir_value(v) } }),
-            Some(Arg::Param(p)) if is_artifact => json!({ "componentInputArtifact": p }),
-            Some(Arg::Param(p)) => json!({ "componentInputParameter": p }),
-            Some(Arg::Output { task: t, output }) => {
-                let producer = &pipeline.tasks[t.index];
-                let key = io_name(&producer.component, output);
-                if is_artifact {
-                    json!({"taskOutputArtifact": {"outputArtifactKey": key, "producerTask": producer.name}})
-                } else {
-                    json!({"taskOutputParameter": {"outputParameterKey": key, "producerTask": producer.name}})
-                }
-            }
-        };
-        let name = io_name(&task.component, &input.name).into_owned();
-        if is_artifact {
-            artifacts.insert(name, source);
-        } else {
-            params.insert(name, source);
-        }
-    }
-    let mut t = Map::new();
-    t.insert(
-        "cachingOptions".into(),
-        if task.caching {
-            json!({ "enableCache": true })
-        } else {
-            // `enableCache: false` is the proto default, which kfp leaves out.
-            json!({})
-        },
-    );
-    t.insert(
-        "componentRef".into(),
-        json!({ "name": component_name(task) }),
-    );
-    if !deps.is_empty() {
-        t.insert("dependentTasks".into(), json!(deps));
-    }
-    if let Some(inputs) = definitions(params, artifacts) {
-        t.insert("inputs".into(), inputs);
-    }
-    if let Some(retry) = settings::v2_retry_policy(&task.settings) {
-        t.insert("retryPolicy".into(), retry);
-    }
-    t.insert(
-        "taskInfo".into(),
-        json!({ "name": task.display_name.as_deref().unwrap_or(&task.name) }),
-    );
-    Value::Object(t)
 }
 
 fn pipeline_input(param: &ParamSpec) -> Value {

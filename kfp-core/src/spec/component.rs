@@ -37,6 +37,10 @@ pub struct ComponentSpec {
     pub input_defaults: std::collections::BTreeMap<String, serde_json::Value>,
     /// For a container component (no Rust body): its image, command and arguments.
     pub container: Option<std::sync::Arc<crate::reusable::ContainerImpl>>,
+    /// The inputs KFP fills with how an exit handler's group ended
+    /// ([`TaskFinalStatus`](crate::TaskFinalStatus) parameters), by position: not arguments
+    /// of a task (KFP v2 only).
+    pub final_status: Vec<usize>,
 }
 
 /// An input or output of a component, by position.
@@ -65,6 +69,7 @@ impl ComponentSpec {
             order: Vec::new(),
             input_defaults: std::collections::BTreeMap::new(),
             container: None,
+            final_status: Vec::new(),
         }
     }
 

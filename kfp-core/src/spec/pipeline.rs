@@ -43,6 +43,14 @@ pub enum Arg {
         /// The field of a JSON-object item.
         field: Option<String>,
     },
+    /// The values an output of a task inside a loop takes across the iterations, as a list
+    /// (kfp's `dsl.Collected`; KFP v2 only).
+    Collected {
+        /// The producing task, inside the loop.
+        task: TaskId,
+        /// The output's name.
+        output: String,
+    },
 }
 
 /// A pipeline parameter.

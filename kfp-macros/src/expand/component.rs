@@ -46,6 +46,8 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         let kfp = respan(kfp.clone(), ty.span());
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> #kfp::__private::output_file::<#ty>(#name))
+        } else if is_final_status(ty) {
+            quote_spanned!(ty.span()=> #kfp::__private::final_status_input::<#ty>(#name))
         } else if let Some(default) = &p.default {
             quote_spanned!(default.span()=> #kfp::__private::input_with_default::<#ty>(
                 #name,
@@ -57,8 +59,9 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     });
     let in_params = || c.params.iter().filter(|p| !is_output_file(&p.ty));
     let out_files: Vec<_> = c.params.iter().filter(|p| is_output_file(&p.ty)).collect();
-    // The bound is spanned on the input's type: "required by this bound" points there.
-    let task_params = in_params().map(|p| {
+    // The bound is spanned on the input's type: "required by this bound" points there. KFP
+    // fills in a final status: the task does not take it.
+    let task_params = in_params().filter(|p| !is_final_status(&p.ty)).map(|p| {
         let ty = &p.ty;
         let id = format_ident!("{}", p.ident);
         let kfp = respan(kfp.clone(), ty.span());
@@ -67,7 +70,11 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     let task_args = in_params().map(|p| {
         let ty = &p.ty;
         let id = format_ident!("{}", p.ident);
-        quote_spanned!(ty.span()=> #kfp::__private::arg::<#ty, _>(#id))
+        if is_final_status(ty) {
+            quote!(::core::option::Option::None)
+        } else {
+            quote_spanned!(ty.span()=> #kfp::__private::arg::<#ty, _>(#id))
+        }
     });
     // Spanned like `inputs` and in the same body, so that rustc reports a type that is not a
     // KFP parameter type once.
@@ -187,6 +194,19 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
                 ::core::clone::Clone::clone(&*__KFP_SPEC)
             }
         }
+    }
+}
+
+/// Whether `ty` is `TaskFinalStatus`: KFP fills such a parameter with how an exit handler's
+/// group ended, so it is an input of the component but not an argument of its task.
+fn is_final_status(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "TaskFinalStatus" && s.arguments.is_none()),
+        _ => false,
     }
 }
 

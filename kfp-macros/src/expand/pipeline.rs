@@ -132,14 +132,57 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
     } else {
         quote!(#[doc = #doc])
     };
+    let ret = match &p.original.sig.output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident);
+    let nested_params = p.params.iter().map(|param| {
+        let id = &param.ident;
+        let ty = &param.ty;
+        let kfp = respan(kfp.clone(), ty.span());
+        quote_spanned!(ty.span()=> #id: impl #kfp::__private::IntoArg<#ty>)
+    });
+    let nested_args = p.params.iter().map(|param| {
+        let id = &param.ident;
+        let ty = &param.ty;
+        let pname = id.to_string();
+        quote_spanned!(ty.span()=> (#pname, #kfp::__private::arg::<#ty, _>(#id)))
+    });
+    let mod_doc = format!(
+        "The `{name}` pipeline as a step of another: `{ident}::task(..)` adds its tasks to the pipeline being built and returns what its body returns."
+    );
     quote! {
         #(#attrs)*
         #doc_attr
         #vis fn #ident() -> #kfp::Pipeline {
             #kfp::build_pipeline(#name, #description, |__kfp_params: &mut #kfp::__private::Params| {
-                #(#params)*
-                #(#stmts)*
+                let _ = #body_fn(__kfp_params);
             })
+        }
+
+        #[doc(hidden)]
+        #[allow(non_snake_case, clippy::unused_unit)]
+        fn #body_fn(__kfp_params: &mut #kfp::__private::Params) -> #ret {
+            #(#params)*
+            #(#stmts)*
+        }
+
+        #[doc = #mod_doc]
+        #[allow(unused_imports, clippy::module_name_repetitions)]
+        #vis mod #ident {
+            use super::*;
+
+            /// Adds the pipeline's tasks to the pipeline being built, its parameters set to
+            /// these arguments (`DEFAULT` takes a parameter's default).
+            #[allow(clippy::too_many_arguments)]
+            pub fn task(#(#nested_params),*) -> #ret {
+                #kfp::__private::nested_pipeline(
+                    #name,
+                    ::core::convert::From::from([#(#nested_args),*]),
+                    super::#body_fn,
+                )
+            }
         }
     }
 }

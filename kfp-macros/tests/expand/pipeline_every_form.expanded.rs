@@ -14,23 +14,43 @@ pub fn demo() -> ::kfp_core::Pipeline {
         "demo",
         ::core::option::Option::Some("A demo"),
         |__kfp_params: &mut ::kfp_core::__private::Params| {
-            #[allow(unused_variables)]
-            let epochs: ::kfp_core::__private::Param<i64> = ::kfp_core::__private::param_with_default::<
-                i64,
-            >(
-                __kfp_params,
-                "epochs",
-                ::kfp_core::__private::IntoArg::<i64>::into_arg(3),
-            );
-            #[allow(unused_variables)]
-            let model: ::kfp_core::__private::Param<String> = ::kfp_core::__private::Params::param::<
-                String,
-            >(__kfp_params, "model", ::core::option::Option::None);
-            let check = verify::task();
-            train::task(check.output(), model, epochs)
-                .set_display_name("Train")
-                .after(&check);
-            (helper)(epochs);
+            let _ = __kfp_pipeline_demo(__kfp_params);
         },
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case, clippy::unused_unit)]
+fn __kfp_pipeline_demo(__kfp_params: &mut ::kfp_core::__private::Params) -> () {
+    #[allow(unused_variables)]
+    let epochs: ::kfp_core::__private::Param<i64> = ::kfp_core::__private::param_with_default::<
+        i64,
+    >(__kfp_params, "epochs", ::kfp_core::__private::IntoArg::<i64>::into_arg(3));
+    #[allow(unused_variables)]
+    let model: ::kfp_core::__private::Param<String> = ::kfp_core::__private::Params::param::<
+        String,
+    >(__kfp_params, "model", ::core::option::Option::None);
+    let check = verify::task();
+    train::task(check.output(), model, epochs).set_display_name("Train").after(&check);
+    (helper)(epochs);
+}
+///The `demo` pipeline as a step of another: `demo::task(..)` adds its tasks to the pipeline being built and returns what its body returns.
+#[allow(unused_imports, clippy::module_name_repetitions)]
+pub mod demo {
+    use super::*;
+    /// Adds the pipeline's tasks to the pipeline being built, its parameters set to
+    /// these arguments (`DEFAULT` takes a parameter's default).
+    #[allow(clippy::too_many_arguments)]
+    pub fn task(
+        epochs: impl ::kfp_core::__private::IntoArg<i64>,
+        model: impl ::kfp_core::__private::IntoArg<String>,
+    ) -> () {
+        ::kfp_core::__private::nested_pipeline(
+            "demo",
+            ::core::convert::From::from([
+                ("epochs", ::kfp_core::__private::arg::<i64, _>(epochs)),
+                ("model", ::kfp_core::__private::arg::<String, _>(model)),
+            ]),
+            super::__kfp_pipeline_demo,
+        )
+    }
 }

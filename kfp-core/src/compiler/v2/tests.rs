@@ -8,6 +8,7 @@ use crate::dsl::{add_task, build_pipeline, IntoArg, Task, TaskOutput};
 use crate::error::BuildError;
 use crate::runtime::{Invocation, RunError};
 use crate::spec::component::{InputSpec, OutputSpec, ParamRef};
+use crate::spec::pipeline::Arg;
 
 fn noop(_: &mut Invocation<'_>) -> Result<(), RunError> {
     Ok(())

@@ -1,0 +1,79 @@
+//! Nested pipelines: a pipeline called from another adds its tasks there, with its parameters
+//! bound to the caller's arguments and its output feeding the caller's tasks.
+
+use kfp_core::prelude::*;
+use kfp_core::spec::pipeline::Arg;
+use serde_json::json;
+
+#[test]
+fn a_nested_pipeline_adds_its_tasks_with_its_parameters_bound() {
+    let p = kfp_examples::nested_pipeline::nested_pipeline();
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let names: Vec<&str> = p.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["add", "add-2", "add-3", "add-4", "show"]);
+    // Only the outer pipeline's parameter is a pipeline parameter.
+    let params: Vec<&str> = p.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(params, ["start"]);
+    // add(x = start, step = 2)
+    assert_eq!(p.tasks[0].args[0], Some(Arg::Param("start".into())));
+    assert_eq!(p.tasks[0].args[1], Some(Arg::Constant(json!(2))));
+    // add-2(once.output(), step = 2)
+    assert!(matches!(&p.tasks[1].args[0], Some(Arg::Output { task, .. }) if task.index() == 0));
+    // The second call: x = the first call's output, step = its default, 1.
+    assert!(matches!(&p.tasks[2].args[0], Some(Arg::Output { task, .. }) if task.index() == 1));
+    assert_eq!(p.tasks[2].args[1], Some(Arg::Constant(json!(1))));
+    // show(x = the second call's output)
+    assert!(matches!(&p.tasks[4].args[0], Some(Arg::Output { task, .. }) if task.index() == 3));
+}
+
+#[test]
+fn a_nested_pipeline_compiles_alone_too() {
+    let p = kfp_examples::nested_pipeline::add_twice();
+    let params: Vec<(&str, bool)> = p
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), p.default.is_some()))
+        .collect();
+    assert_eq!(params, [("x", false), ("step", true)]);
+    assert_eq!(p.tasks.len(), 2);
+}
+
+#[test]
+fn both_targets_compile_it() {
+    let p = kfp_examples::nested_pipeline::nested_pipeline();
+    for target in [Target::V1, Target::V2] {
+        let yaml = Compiler::new()
+            .binary_path("/usr/local/bin/nested_pipeline")
+            .compile(&p, target)
+            .unwrap();
+        assert!(yaml.contains("add-4"), "{target}");
+    }
+}
+
+#[component]
+fn echo(s: String) -> String {
+    s
+}
+
+#[pipeline(name = "needs-value")]
+fn needs_value(s: String) -> TaskOutput<String> {
+    echo(s).output()
+}
+
+#[pipeline(name = "caller")]
+fn caller() {
+    needs_value(DEFAULT);
+}
+
+#[test]
+fn a_nested_parameter_without_default_must_be_given() {
+    let err = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&caller(), Target::V1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("(nested pipeline needs-value)") && err.contains("parameter `s`"),
+        "{err}"
+    );
+}
