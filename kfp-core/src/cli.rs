@@ -85,14 +85,69 @@ fn command(bin: &str) -> Command {
 /// - `component <name> [KFP args...]`: run one component in the pod;
 /// - `dockerfile [-o DIR]`: Dockerfiles that add this binary to each base image;
 /// - `--help`.
-pub fn main(pipeline: impl FnOnce() -> Pipeline) -> ! {
+pub fn main(pipeline: impl Pipelines) -> ! {
     let code = run(std::env::args_os().collect(), pipeline);
     std::process::exit(i32::from(code))
 }
 
+/// What a binary compiles: one pipeline for both targets (any `fn() -> Pipeline`, such as a
+/// `#[pipeline]` function), or one per target ([`PerTarget`]).
+pub trait Pipelines {
+    /// The pipeline for `target`, or every pipeline the binary has when `target` is `None`
+    /// (to run a component, list them, or write Dockerfiles).
+    fn build(self, target: Option<Target>) -> Vec<Pipeline>;
+}
+
+impl<F: FnOnce() -> Pipeline> Pipelines for F {
+    fn build(self, _: Option<Target>) -> Vec<Pipeline> {
+        vec![self()]
+    }
+}
+
+/// A pipeline written once per target: for a program whose KFP v1 and v2 forms differ (as the
+/// oracle's v1 and v2 Python pipelines of the same name sometimes do).
+///
+/// ```no_run
+/// # fn v1() -> kfp_core::Pipeline { kfp_core::build_pipeline("p", None, |_| {}) }
+/// # fn v2() -> kfp_core::Pipeline { kfp_core::build_pipeline("p", None, |_| {}) }
+/// fn main() {
+///     kfp_core::main(kfp_core::cli::PerTarget { v1, v2 })
+/// }
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct PerTarget<A, B> {
+    /// Builds the KFP v1 pipeline.
+    pub v1: A,
+    /// Builds the KFP v2 pipeline.
+    pub v2: B,
+}
+
+impl<A: FnOnce() -> Pipeline, B: FnOnce() -> Pipeline> Pipelines for PerTarget<A, B> {
+    fn build(self, target: Option<Target>) -> Vec<Pipeline> {
+        match target {
+            Some(Target::V1) => vec![(self.v1)()],
+            Some(Target::V2) => vec![(self.v2)()],
+            None => vec![(self.v1)(), (self.v2)()],
+        }
+    }
+}
+
+/// Every component of `pipelines`, each key once (the first pipeline's wins).
+fn all_components(pipelines: &[Pipeline]) -> Vec<Arc<ComponentSpec>> {
+    let mut out: Vec<Arc<ComponentSpec>> = Vec::new();
+    for p in pipelines {
+        for c in p.components() {
+            if !out.iter().any(|o| o.key == c.key) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
 /// status.
-pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
+pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
     let bin = argv
         .first()
         .map(|a| {
@@ -109,20 +164,30 @@ pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    let pipeline = pipeline();
-    match matches.subcommand() {
-        None => compile(&pipeline, Target::V1, None, Compiler::new(), None),
-        Some(("compile", m)) => {
-            let target = m
-                .get_one::<String>("target")
+    let target = match matches.subcommand() {
+        None => Some(Target::V1),
+        Some(("compile", m)) => Some(
+            m.get_one::<String>("target")
                 .and_then(|t| t.parse().ok())
-                .unwrap_or_default();
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    };
+    let built = pipelines.build(target);
+    let Some(pipeline) = built.first() else {
+        eprintln!("error: the binary has no pipeline");
+        return 1;
+    };
+    match matches.subcommand() {
+        None => compile(pipeline, Target::V1, None, Compiler::new(), None),
+        Some(("compile", m)) => {
+            let target = target.unwrap_or_default();
             let mut compiler = Compiler::new().timestamp(m.get_flag("timestamp"));
             if let Some(b) = m.get_one::<String>("binary") {
                 compiler = compiler.binary_path(b.clone());
             }
             compile(
-                &pipeline,
+                pipeline,
                 target,
                 m.get_one::<String>("output").map(PathBuf::from),
                 compiler,
@@ -135,10 +200,10 @@ pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
                 .get_many::<String>("args")
                 .map(|v| v.cloned().collect())
                 .unwrap_or_default();
-            crate::runtime::run_component(&pipeline.components(), &name, &args)
+            crate::runtime::run_component(&all_components(&built), &name, &args)
         }
         Some(("components", _)) => {
-            for c in pipeline.components() {
+            for c in all_components(&built) {
                 println!("{}\t{}", c.key, c.name);
             }
             0
@@ -152,7 +217,7 @@ pub fn run(argv: Vec<OsString>, pipeline: impl FnOnce() -> Pipeline) -> u8 {
                 .get_one::<String>("dir")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("."));
-            dockerfiles(&pipeline, &compiler, &dir)
+            dockerfiles(&built, &compiler, &dir)
         }
         Some((other, _)) => {
             eprintln!("error: unknown command `{other}`");
@@ -275,9 +340,8 @@ pub fn dockerfile(base_image: &str, binary_path: &str) -> String {
     )
 }
 
-fn dockerfiles(pipeline: &Pipeline, compiler: &Compiler, dir: &Path) -> u8 {
-    let mut images: Vec<String> = pipeline
-        .components()
+fn dockerfiles(pipelines: &[Pipeline], compiler: &Compiler, dir: &Path) -> u8 {
+    let mut images: Vec<String> = all_components(pipelines)
         .iter()
         .filter(|c| c.container.is_none())
         .map(|c| {

@@ -26,7 +26,11 @@ pub fn k8s_secret_env() {
         .use_config_map_as_env("settings", [("level", "LOG_LEVEL")]);
 }
 
+/// KFP v1 gets the oracle's v1 pipeline, KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(k8s_secret_env)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::k8s_secret_env_v1::k8s_secret_env,
+        v2: k8s_secret_env,
+    })
 }

@@ -62,7 +62,11 @@ pub fn param_types(
     );
 }
 
+/// KFP v1 gets the oracle's v1 pipeline, KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(param_types)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::param_types_v1::param_types,
+        v2: param_types,
+    })
 }

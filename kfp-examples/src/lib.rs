@@ -5,6 +5,10 @@
 //! `cargo run --example <name>`.
 #![warn(missing_docs)]
 
+// Lets an example name its sibling examples as `kfp_examples::<name>` both when it is built
+// as an example binary and when this library includes it.
+extern crate self as kfp_examples;
+
 /// `examples/yolov8withmlflow.rs`: the flagship.
 #[path = "../examples/yolov8withmlflow.rs"]
 pub mod yolov8withmlflow;
