@@ -2,10 +2,12 @@
 """Compile time and peak memory of kfp-rs against the official Python SDKs, side by side.
 
     python3 bench/compare_kfp.py [--sizes 10,100,1000,5000,10000] [--runs 7] [--kfp-runs 3]
-                                 [--kfp-max-n 1000] [--targets v1,v2] [--no-build] [--json OUT]
+                                 [--kfp-max-n 1000] [--kfp-budget 40] [--targets v1,v2]
+                                 [--shapes chain,fanout] [--no-flagship] [--no-build] [--json OUT]
 
 Every number is a whole process, started the same way a user starts it: wall time (median of
-the runs, with min..max) and peak resident memory (the process's own `ru_maxrss`, from wait4).
+the runs, with min..max) and peak resident memory (kfp: the process's `ru_maxrss` from wait4;
+kfp-rs: GNU time's `%M` in separate runs, see `peak_rss`).
 Runs of kfp and kfp-rs alternate, so both see the same machine load.
 
 * Flagship: kfp 1.8.9 running `python yolov8withmlflow.py` (the oracle's pipeline file)
@@ -59,34 +61,54 @@ def run_once(argv, cwd, timeout):
         return wall, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def measure(cases, runs, timeout):
-    """cases: {key: (argv, cwd)}; runs them round-robin `runs` times (one warm-up round first,
-    not counted). Returns {key: list of (wall, rss, stdout)}; a case that times out stops."""
+def measure(cases, runs, timeout, budget=None):
+    """cases: {key: (argv, cwd)}; runs them round-robin `runs` times after one untimed warm-up
+    round. A case stops early once its timed runs took more than `budget` seconds (it keeps at
+    least one). Returns {key: [(wall, rss, stdout), ...]}, or None for a case that timed out."""
     results = {k: [] for k in cases}
-    dead = set()
+    spent = {k: 0.0 for k in cases}
     for r in range(runs + 1):
         for key, (argv, cwd) in cases.items():
-            if key in dead:
+            if results[key] is None or (budget and results[key] and spent[key] > budget):
                 continue
             got = run_once(argv, cwd, timeout)
             if got is None:
-                dead.add(key)
                 results[key] = None
                 continue
             if r > 0:
                 results[key].append(got)
+                spent[key] += got[0]
+            elif budget and got[0] > budget:
+                # Too slow to warm up and then measure again: count the first run.
+                results[key].append(got)
+                spent[key] += got[0]
     return results
 
 
-def summary(samples):
+def peak_rss(argv, cwd, runs=3):
+    """Median peak RSS in MB of `argv`, measured by GNU time (`/usr/bin/time -f %M`).
+
+    wait4's ru_maxrss cannot be used for a small process started from Python: the child
+    starts as a vfork of this interpreter and inherits its high-water mark (about 16 MB)."""
+    values = []
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile('r') as f:
+            subprocess.run(['/usr/bin/time', '-f', '%M', '-o', f.name] + argv, cwd=cwd,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            values.append(int(f.read().split()[-1]) / 1024)
+    return statistics.median(values)
+
+
+def summary(samples, rss=None):
     walls = [s[0] for s in samples]
-    rss = [s[1] for s in samples]
+    if rss is None:
+        rss = statistics.median(s[1] for s in samples)
     return {
         'runs': len(walls),
         'wall': statistics.median(walls),
         'min': min(walls),
         'max': max(walls),
-        'rss': statistics.median(rss),
+        'rss': rss,
     }
 
 
@@ -97,7 +119,8 @@ def fmt_s(x):
 def fmt_cell(s):
     if s is None:
         return '—'
-    return f'{fmt_s(s["wall"])} ({fmt_s(s["min"])}..{fmt_s(s["max"])}) / {s["rss"]:.0f} MB'
+    rss = f'{s["rss"]:.1f}' if s['rss'] < 10 else f'{s["rss"]:.0f}'
+    return f'{fmt_s(s["wall"])} ({fmt_s(s["min"])}..{fmt_s(s["max"])}) / {rss} MB'
 
 
 def machine():
@@ -129,6 +152,8 @@ def main():
     ap.add_argument('--kfp-runs', type=int, default=3, help='timed runs per case (kfp)')
     ap.add_argument('--kfp-max-n', type=int, default=1000, help='largest N to run kfp for')
     ap.add_argument('--kfp-timeout', type=float, default=150.0, help='seconds per kfp run')
+    ap.add_argument('--kfp-budget', type=float, default=40.0,
+                    help='stop repeating a kfp case once its runs took this long (>= 1 run)')
     ap.add_argument('--no-flagship', action='store_true')
     ap.add_argument('--no-build', action='store_true')
     ap.add_argument('--json', help='also write the raw measurements here')
@@ -172,7 +197,7 @@ def main():
                         kdir),
                 'rs': (ours, rdir),
             }, max(args.runs, 5), args.kfp_timeout)
-            k, r = summary(res['kfp']), summary(res['rs'])
+            k, r = summary(res['kfp']), summary(res['rs'], peak_rss(ours, rdir))
             raw['flagship'][t] = {'kfp': k, 'rs': r}
             print(f'| {t} | {fmt_cell(k)} | {fmt_cell(r)} | {k["wall"] / r["wall"]:.0f}× |')
         print()
@@ -198,11 +223,12 @@ def main():
                     cases['kfp'] = ([str(python[t]), str(gen), shape, str(n), str(kout)], work)
                 # kfp takes seconds per run: give it fewer runs, in the same rounds as ours.
                 res = measure(cases if not run_kfp else {'kfp': cases['kfp'], 'rs': cases['rs']},
-                              args.kfp_runs if run_kfp else args.runs, args.kfp_timeout)
-                if run_kfp and len(res['rs']) < args.runs:
+                              args.kfp_runs if run_kfp else args.runs, args.kfp_timeout,
+                              args.kfp_budget if run_kfp else None)
+                if len(res['rs']) < args.runs:
                     more = measure({'rs': cases['rs']}, args.runs - len(res['rs']), 60)
                     res['rs'] += more['rs']
-                r = summary(res['rs'])
+                r = summary(res['rs'], peak_rss(cases['rs'][0], work))
                 r_in = statistics.median(
                     json.loads(s[2])['build_s'] + json.loads(s[2])['compile_s']
                     for s in res['rs'])

@@ -68,11 +68,11 @@ pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
 /// The spec of input `name` that KFP fills with how an exit handler's group ended (a
 /// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter): optional, as kfp declares it, and
 /// not an argument of the task.
-pub fn final_status_input<T: KfpType>(name: &str) -> SigParam {
+pub fn final_status_input(name: &str) -> SigParam {
     SigParam::FinalStatus(InputSpec {
         name: name.to_owned(),
-        kind: T::KIND,
-        rust_type: T::RUST_NAME,
+        kind: crate::ParamKind::Struct,
+        rust_type: "TaskFinalStatus",
         optional: true,
     })
 }

@@ -359,7 +359,8 @@ impl GroupSpec {
     /// `condition-heads-branch-1`, `for-loop-2`, `exit-handler-1`.
     pub fn name(&self) -> String {
         match &self.kind {
-            GroupKind::Condition { name: Some(n), .. } | GroupKind::Branch { name: Some(n), .. } => {
+            GroupKind::Condition { name: Some(n), .. }
+            | GroupKind::Branch { name: Some(n), .. } => {
                 format!(
                     "condition-{}-{}",
                     crate::spec::component::sanitize_name(n),
@@ -597,7 +598,11 @@ impl<A: LoopResult, B: LoopResult> LoopResult for (A, B) {
 impl<A: LoopResult, B: LoopResult, C: LoopResult> LoopResult for (A, B, C) {
     type Output = (A::Output, B::Output, C::Output);
     fn after_loop(self) -> Self::Output {
-        (self.0.after_loop(), self.1.after_loop(), self.2.after_loop())
+        (
+            self.0.after_loop(),
+            self.1.after_loop(),
+            self.2.after_loop(),
+        )
     }
 }
 

@@ -758,31 +758,16 @@ pub(crate) fn with_branch<R>(
 ) -> (Option<(usize, usize)>, R) {
     use crate::control::{GroupKind, GroupSpec};
     let opened = with_current(|b| {
-        let groups = &b.pipeline.groups;
         let scope = b.open_groups.last().copied();
-        let inside = |mut g: usize, ancestor: usize| loop {
-            match groups.get(g).and_then(|s| s.parent) {
-                Some(p) if p == ancestor => return true,
-                Some(p) => g = p,
-                None => return false,
-            }
-        };
-        let follows = previous < groups.len()
-            && match wrapper {
-                None => groups[previous].parent == scope,
-                Some(w) => {
-                    groups[previous].parent == Some(w) && groups.get(w).is_some_and(|g| g.parent == scope)
-                }
-            }
-            && (previous + 1..groups.len()).all(|g| inside(g, previous));
-        if !follows {
-            let group = groups.get(previous).map_or_else(|| "condition".to_owned(), GroupSpec::name);
+        if !branch_follows(&b.pipeline.groups, scope, previous, wrapper) {
+            let group = b
+                .pipeline
+                .groups
+                .get(previous)
+                .map_or_else(|| "condition".to_owned(), GroupSpec::name);
             b.pipeline.errors.push(BuildError::InvalidGroup {
                 group,
-                message: "`.elif(..)` and `.otherwise(..)` must follow the `.then(..)` or `.elif(..)` \
-                          before them directly, in the same block, with no other condition, loop or \
-                          exit handler in between"
-                    .into(),
+                message: BRANCH_ORDER.into(),
             });
             return None;
         }
@@ -828,6 +813,35 @@ pub(crate) fn with_branch<R>(
         with_pipeline(pipeline, |b| b.open_groups.pop());
     }
     (opened.map(|(_, w, i)| (w, i)), result)
+}
+
+const BRANCH_ORDER: &str = "`.elif(..)` and `.otherwise(..)` must follow the `.then(..)` or \
+    `.elif(..)` before them directly, in the same block, with no other condition, loop or exit \
+    handler in between";
+
+/// Whether a branch opened in `scope` follows group `previous` (in `wrapper`, if any)
+/// directly: `previous` is in this block, and every group made since is inside it.
+fn branch_follows(
+    groups: &[crate::control::GroupSpec],
+    scope: Option<usize>,
+    previous: usize,
+    wrapper: Option<usize>,
+) -> bool {
+    let inside = |mut g: usize| loop {
+        match groups.get(g).and_then(|s| s.parent) {
+            Some(p) if p == previous => return true,
+            Some(p) => g = p,
+            None => return false,
+        }
+    };
+    let Some(prev) = groups.get(previous) else {
+        return false;
+    };
+    let in_block = match wrapper {
+        None => prev.parent == scope,
+        Some(w) => prev.parent == Some(w) && groups.get(w).is_some_and(|g| g.parent == scope),
+    };
+    in_block && (previous + 1..groups.len()).all(inside)
 }
 
 pub(crate) fn stub_task<O>() -> Task<O> {

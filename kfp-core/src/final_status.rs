@@ -3,11 +3,12 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::types::{KfpType, ParamKind, ValueError};
+use crate::types::ValueError;
 
 /// How the group of an [`ExitHandler`](crate::ExitHandler) ended: a parameter of this type
 /// in an exit task's component is filled in by KFP v2 (`TASK_FINAL_STATUS`), not passed by
-/// the pipeline, so the task made from it does not take it as an argument.
+/// the pipeline, so the task made from it does not take it as an argument. It is not a KFP
+/// parameter type: no other input, output or pipeline parameter can have it.
 ///
 /// ```
 /// use kfp_core::prelude::*;
@@ -57,7 +58,11 @@ impl TaskFinalStatus {
 
 /// The string field `camel` (or, as older KFP backends write it, `snake`) of `map`.
 fn text(map: &Map<String, Value>, camel: &str, snake: &str) -> Result<String, ValueError> {
-    match map.get(camel).filter(|v| !v.is_null()).or_else(|| map.get(snake)) {
+    match map
+        .get(camel)
+        .filter(|v| !v.is_null())
+        .or_else(|| map.get(snake))
+    {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(ValueError::expected_text(&format!(
@@ -66,11 +71,9 @@ fn text(map: &Map<String, Value>, camel: &str, snake: &str) -> Result<String, Va
     }
 }
 
-impl KfpType for TaskFinalStatus {
-    const KIND: ParamKind = ParamKind::Struct;
-    const RUST_NAME: &'static str = "TaskFinalStatus";
-
-    fn to_json(&self) -> Value {
+impl TaskFinalStatus {
+    /// The status as JSON, in the form [`TaskFinalStatus::from_json`] reads.
+    pub fn to_json(&self) -> Value {
         let mut error = Map::new();
         if let Some(code) = self.error_code {
             error.insert("code".into(), json!(code));
@@ -86,10 +89,11 @@ impl KfpType for TaskFinalStatus {
         })
     }
 
-    /// Reads the status as the KFP v2 driver writes it: the JSON form of the IR's
-    /// `PipelineTaskFinalStatus` (`{"state", "pipelineJobResourceName", "pipelineTaskName",
-    /// "error": {"code", "message"}}`), also with snake-case names, as kfp's executor reads it.
-    fn from_json(value: &Value) -> Result<Self, ValueError> {
+    /// Reads the status as the KFP v2 driver writes it into the executor input: the JSON form
+    /// of the IR's `PipelineTaskFinalStatus` (`{"state", "pipelineJobResourceName",
+    /// "pipelineTaskName", "error": {"code", "message"}}`), also with snake-case names, as
+    /// kfp's executor reads it.
+    pub fn from_json(value: &Value) -> Result<Self, ValueError> {
         let Value::Object(map) = value else {
             return Err(ValueError::expected_text(
                 "a task final status (a JSON object with `state`)",
@@ -136,13 +140,6 @@ impl KfpType for TaskFinalStatus {
             error_message,
         })
     }
-
-    fn from_text(text: &str) -> Result<Self, ValueError> {
-        let value: Value = serde_json::from_str(text).map_err(|_| {
-            ValueError::expected_text("a task final status (a JSON object with `state`)")
-        })?;
-        Self::from_json(&value)
-    }
 }
 
 #[cfg(test)]
@@ -173,9 +170,12 @@ mod tests {
 
     #[test]
     fn reads_snake_case_names_and_a_success_without_error() {
-        let status = TaskFinalStatus::from_text(
-            r#"{"state": "SUCCEEDED", "pipeline_job_resource_name": "r", "pipeline_task_name": "t", "error": {}}"#,
-        )
+        let status = TaskFinalStatus::from_json(&json!({
+            "state": "SUCCEEDED",
+            "pipeline_job_resource_name": "r",
+            "pipeline_task_name": "t",
+            "error": {}
+        }))
         .unwrap();
         assert!(status.succeeded());
         assert_eq!(status.pipeline_job_resource_name, "r");
@@ -189,6 +189,5 @@ mod tests {
         assert!(TaskFinalStatus::from_json(&json!("FAILED")).is_err());
         assert!(TaskFinalStatus::from_json(&json!({"state": 3})).is_err());
         assert!(TaskFinalStatus::from_json(&json!({"state": "X", "error": 1})).is_err());
-        assert!(TaskFinalStatus::from_text("not json").is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! Benchmark: build + compile the synthetic pipelines of `examples/scale.rs` for N = 100, 1000,
-//! 5000 and 10000 tasks, every shape, both targets (conditions: v1 only), in one process.
+//! 5000 and 10000 tasks, every shape, both targets, in one process.
 //!
 //! ```text
 //! cargo bench -p kfp-examples --bench compile              # every case
@@ -94,9 +94,6 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for target in [Target::V1, Target::V2] {
         for shape in [Shape::Chain, Shape::Fanout, Shape::Conditions] {
-            if shape == Shape::Conditions && target == Target::V2 {
-                continue; // conditions are not compiled for KFP v2 yet
-            }
             for n in SIZES {
                 let case = Case { target, shape, n };
                 let label = case.label();

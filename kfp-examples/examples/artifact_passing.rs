@@ -55,7 +55,11 @@ pub fn artifact_passing(#[kfp(default = 100)] rows: i64, #[kfp(default = 2)] epo
     copy_file(data.dataset);
 }
 
+/// KFP v1 gets the oracle's v1 pipeline (`artifact_passing_v1.rs`), KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(artifact_passing)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::artifact_passing_v1::artifact_passing,
+        v2: artifact_passing,
+    })
 }

@@ -55,7 +55,11 @@ pub fn condition(#[kfp(default = 5)] threshold: i64) {
     });
 }
 
+/// KFP v1 gets the oracle's v1 pipeline (`condition_v1.rs`), KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(condition)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::condition_v1::condition,
+        v2: condition,
+    })
 }

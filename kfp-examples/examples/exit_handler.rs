@@ -35,7 +35,11 @@ pub fn exit_handler(#[kfp(default = false)] fail: bool) {
     });
 }
 
+/// KFP v1 gets the oracle's v1 pipeline (`exit_handler_v1.rs`), KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(exit_handler)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::exit_handler_v1::exit_handler,
+        v2: exit_handler,
+    })
 }

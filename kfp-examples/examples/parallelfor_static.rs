@@ -38,7 +38,11 @@ pub fn parallelfor_static() {
     });
 }
 
+/// KFP v1 gets the oracle's v1 pipeline (`parallelfor_static_v1.rs`), KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(parallelfor_static)
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: kfp_examples::parallelfor_static_v1::parallelfor_static,
+        v2: parallelfor_static,
+    })
 }

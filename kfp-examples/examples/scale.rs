@@ -8,8 +8,8 @@
 //!
 //! - `chain`: N tasks, each consuming the previous task's output (the first takes `start`);
 //! - `fanout`: one task taking `start`, and N tasks consuming its output (N + 1 tasks);
-//! - `conditions` (kfp-rs only, KFP v1): one task, and N conditions on its output, each
-//!   running one task that consumes it (N + 1 tasks, N groups).
+//! - `conditions` (kfp-rs only): one task, and N conditions on its output, each running one
+//!   task that consumes it (N + 1 tasks, N groups).
 //!
 //! The component (`step(x: int) -> int` on `python:3.11`), the pipeline name
 //! (`synthetic-<shape>-<N>`) and its parameter (`start: int = 0`) are those of kfp's scripts,
@@ -39,7 +39,7 @@ pub enum Shape {
     /// One task, and N tasks consuming its output.
     Fanout,
     /// One task, and N conditions on its output (`== 0`, `== 1`, ...), each running one task
-    /// that consumes it. Not in kfp's scripts: it measures conditions (KFP v1 only for now).
+    /// that consumes it. Not in kfp's scripts: it measures how groups scale.
     Conditions,
 }
 

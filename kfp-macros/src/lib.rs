@@ -32,7 +32,9 @@ use proc_macro::TokenStream;
 /// `Result` of those whose `Err` fails the step. `#[kfp(default = ...)]` on an input gives it
 /// a default, which makes it optional: a pipeline passes `kfp_core::DEFAULT` to leave it out.
 /// `InputPath<K>` and `OutputPath<K>` parameters are files (`kfp_core::artifact`); an
-/// `OutputPath` is an output, not an argument of the task.
+/// `OutputPath` is an output, not an argument of the task. A `TaskFinalStatus` parameter is
+/// filled in by KFP v2 for the exit task of an `ExitHandler` (how the group ended), so it is
+/// not an argument of the task either.
 ///
 /// The generated module sits beside the function and reaches it through `super`, so define
 /// components at module level (not inside a function body).

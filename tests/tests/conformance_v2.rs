@@ -34,62 +34,6 @@ fn oracle() -> Option<PathBuf> {
     None
 }
 
-/// The oracle's v2 `artifact_passing` (`Input[...]`/`Output[...]` and the v2 form of
-/// `InputPath`/`OutputPath`, which keeps the `_path` suffix), ported here: the example of that
-/// name ports the v1 pipeline, whose names differ.
-mod artifact_passing_v2 {
-    use kfp_core::artifact::{Dataset, InputPath, Metrics, Model, OutputPath};
-    use kfp_core::prelude::*;
-
-    #[component(base_image = "python:3.11")]
-    fn make_dataset(rows: i64, dataset: OutputPath<Dataset>) -> Result<(), Error> {
-        let text: String = (0..rows).map(|i| format!("{i},{}\n", i * i)).collect();
-        std::fs::write(&dataset, text)?;
-        Ok(())
-    }
-
-    #[component(base_image = "python:3.11")]
-    fn train_model(
-        dataset: InputPath<Dataset>,
-        epochs: i64,
-        model: OutputPath<Model>,
-        metrics: OutputPath<Metrics>,
-    ) -> Result<f64, Error> {
-        let rows = std::fs::read_to_string(&dataset)?.lines().count();
-        std::fs::write(
-            &model,
-            format!("model trained on {rows} rows for {epochs} epochs"),
-        )?;
-        std::fs::write(&metrics, format!("{{\"rows\": {rows}}}"))?;
-        Ok(0.9)
-    }
-
-    #[component(base_image = "python:3.11")]
-    fn evaluate(
-        model: InputPath<Model>,
-        dataset: InputPath<Dataset>,
-        accuracy: f64,
-    ) -> Result<(), Error> {
-        let _ = std::fs::read_to_string(&dataset)?;
-        println!("{} {accuracy}", std::fs::read_to_string(&model)?);
-        Ok(())
-    }
-
-    #[component(base_image = "python:3.11")]
-    fn copy_file(src_path: InputPath<Dataset>, dst_path: OutputPath<Dataset>) -> Result<(), Error> {
-        std::fs::copy(&src_path, &dst_path)?;
-        Ok(())
-    }
-
-    #[pipeline(name = "artifact-passing")]
-    pub fn artifact_passing(#[kfp(default = 100)] rows: i64, #[kfp(default = 2)] epochs: i64) {
-        let data = make_dataset(rows).outputs();
-        let model = train_model(data.dataset, epochs).outputs();
-        evaluate(model.model, data.dataset, model.output);
-        copy_file(data.dataset);
-    }
-}
-
 fn examples() -> Vec<(&'static str, Pipeline)> {
     use kfp_examples as ex;
     vec![
@@ -101,7 +45,13 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ("env_vars", ex::env_vars::env_vars()),
         ("k8s_secret_env", ex::k8s_secret_env::k8s_secret_env()),
         ("retries", ex::retries::retries()),
-        ("artifact_passing", artifact_passing_v2::artifact_passing()),
+        ("artifact_passing", ex::artifact_passing::artifact_passing()),
+        ("condition", ex::condition::condition()),
+        (
+            "parallelfor_static",
+            ex::parallelfor_static::parallelfor_static(),
+        ),
+        ("exit_handler", ex::exit_handler::exit_handler()),
     ]
 }
 

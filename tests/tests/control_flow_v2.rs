@@ -62,7 +62,7 @@ fn report(status: TaskFinalStatus) {
     println!("{}", status.state);
 }
 
-/// The port of `kfp-golden/v2/control_flow.py`.
+// The port of `kfp-golden/v2/control_flow.py` (a doc comment would be a description).
 #[pipeline(name = "control-flow")]
 fn control_flow(
     xs: Vec<i64>,
@@ -87,8 +87,9 @@ fn control_flow(
             .run(|y| {
                 show_int(y);
                 let num = get_num();
-                num.output()
-                    .equals(y)
+                // Python's `num.output == y` runs the loop item's `__eq__` (a subclass's
+                // reflected operator), so kfp writes `y == num.output`.
+                y.equals(num.output())
                     .then(|| {
                         show_str(label);
                     })
@@ -139,6 +140,73 @@ fn control_flow(
     });
 }
 
+/// The port of `kfp-golden/v2/control_flow_deps.py`, whose `report` takes a message too.
+mod deps {
+    use kfp_core::prelude::*;
+    use serde_json::json;
+
+    #[component(base_image = "python:3.11")]
+    fn make_list(n: i64) -> Vec<i64> {
+        (0..n).collect()
+    }
+
+    #[component(base_image = "python:3.11")]
+    fn square(x: i64) -> i64 {
+        x * x
+    }
+
+    #[component(base_image = "python:3.11")]
+    fn total(values: Vec<i64>) -> i64 {
+        values.iter().sum()
+    }
+
+    #[component(base_image = "python:3.11")]
+    fn show_str(s: String) {
+        println!("{s}");
+    }
+
+    #[component(base_image = "python:3.11")]
+    fn report(msg: String, status: TaskFinalStatus) {
+        println!("{msg} {}", status.state);
+    }
+
+    #[pipeline(name = "control-flow-deps")]
+    pub fn control_flow_deps(#[kfp(default = "a")] word: String, #[kfp(default = 3)] n: i64) {
+        let done = report(word);
+        ExitHandler::new(&done).named("everything").run(|| {
+            let first = show_str("first");
+            let (sq, squares) = ParallelFor::new([1, 2]).run(|a| {
+                let sq = square(a);
+                show_str("in loop").after(&first);
+                (sq, sq.output())
+            });
+            ParallelFor::new([3, 4]).run(|_| {
+                total(squares);
+                show_str("in b");
+            });
+            show_str("after loop").after(&sq);
+            word.equals("a").then(|| {
+                let made = make_list(n);
+                ParallelFor::over_output(made.output()).run(|m| {
+                    m.greater_than(n).then(|| {
+                        show_str(word);
+                    });
+                });
+            });
+        });
+        let cfgs = [
+            json!({"size": 640, "model": "n"}),
+            json!({"size": 1280, "model": "s"}),
+        ];
+        ParallelFor::new(cfgs).run(|cfg| {
+            // kfp types `model` after the first value, `640`: an integer, compared as text.
+            cfg.field::<String>("model").equals("n").then(|| {
+                show_str("nano");
+            });
+        });
+    }
+}
+
 fn oracle() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oracle");
     let venvs = std::env::var_os("KFP_ORACLE_VENVS")
@@ -154,7 +222,10 @@ fn oracle() -> Option<PathBuf> {
         "the oracle is missing: {} with its v2 venv (run its setup.sh); CI=true needs it",
         dir.display()
     );
-    eprintln!("skipping: no oracle at {} (CI is not `true`)", dir.display());
+    eprintln!(
+        "skipping: no oracle at {} (CI is not `true`)",
+        dir.display()
+    );
     None
 }
 
@@ -177,10 +248,8 @@ fn python(oracle: &Path, script: &str, args: &[&Path], flags: &[&str]) -> (bool,
 }
 
 fn out_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "kfp-control-flow-v2-{}-{test}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("kfp-control-flow-v2-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -221,8 +290,9 @@ fn check_with_oracle(name: &str, p: &Pipeline, golden: Option<&Path>) {
             failures.push(report);
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // A failure keeps the files, to look at.
     assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -232,9 +302,36 @@ fn the_edge_cases_match_kfp() {
 }
 
 #[test]
+fn the_dependency_edge_cases_match_kfp() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("kfp-golden/v2/control_flow_deps.yaml");
+    let p = deps::control_flow_deps();
+    let ir = ir(&p);
+    let in_handler = &ir["components"]["comp-exit-handler-1"]["dag"]["tasks"];
+    assert_eq!(
+        in_handler["for-loop-3"]["dependentTasks"],
+        serde_json::json!(["show-str"])
+    );
+    assert_eq!(
+        in_handler["show-str-4"]["dependentTasks"],
+        serde_json::json!(["for-loop-3"]),
+        "`.after(..)` a task in a loop waits for the loop"
+    );
+    assert_eq!(
+        in_handler["for-loop-5"]["inputs"]["parameters"]
+            ["pipelinechannel--for-loop-3-pipelinechannel--square-Output"],
+        serde_json::json!({"taskOutputParameter": {
+            "outputParameterKey": "pipelinechannel--square-Output",
+            "producerTask": "for-loop-3"
+        }})
+    );
+    check_with_oracle("control_flow_deps", &p, Some(&golden));
+}
+
+#[test]
 fn the_v2_ports_are_deterministic_and_refused_on_v1() {
     use kfp_examples as ex;
-    let ports: [(&str, fn() -> Pipeline, &str); 3] = [
+    type Port = (&'static str, fn() -> Pipeline, &'static str);
+    let ports: [Port; 3] = [
         (
             "condition",
             ex::condition::condition,
@@ -301,10 +398,19 @@ fn after_branches(p: String) {
 #[test]
 fn an_if_elif_chain_without_else_holds_only_its_branches() {
     let ir = ir(&after_branches());
-    let root: Vec<&String> = ir["root"]["dag"]["tasks"].as_object().unwrap().keys().collect();
+    let root: Vec<&String> = ir["root"]["dag"]["tasks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
     assert_eq!(
         root,
-        ["condition-4", "condition-branches-1", "get-num", "show-str-3"]
+        [
+            "condition-4",
+            "condition-branches-1",
+            "get-num",
+            "show-str-3"
+        ]
     );
     let branches = &ir["components"]["comp-condition-branches-1"]["dag"]["tasks"];
     let names: Vec<&String> = branches.as_object().unwrap().keys().collect();
@@ -313,58 +419,63 @@ fn an_if_elif_chain_without_else_holds_only_its_branches() {
 }
 
 #[pipeline(name = "nested-fields")]
-fn nested_fields() {
+fn nested_fields(go: bool) {
     let cfgs = [
         serde_json::json!({"model": "n", "size": 640}),
         serde_json::json!({"model": "s", "size": 1280}),
     ];
-    ParallelFor::new(cfgs).run(|cfg| {
-        cfg.field::<String>("model").equals("it's").then(|| {
-            show_str(cfg.field("model"));
-        });
-        ParallelFor::new([1, 2]).run(|i| {
-            show_str(cfg.field("model"));
-            show_int(i);
+    go.equals(true).then(|| {
+        ParallelFor::new(cfgs).run(|cfg| {
+            cfg.field::<String>("model").equals("it's").then(|| {
+                show_str(cfg.field("model"));
+            });
+            ParallelFor::new([1, 2]).run(|i| {
+                show_str(cfg.field("model"));
+                show_int(i);
+            });
         });
     });
 }
 
 /// kfp 2.17.3 crashes on a field of a static list's item used in a group inside the loop
-/// (`component_input_parameter: pipelinechannel--loop-item-param-1 not found`); here the
-/// group takes the field as an input of its own, selected from the item by the loop's DAG.
+/// (`component_input_parameter: pipelinechannel--loop-item-param-2 not found`), and gives
+/// the groups around the loop an input for the field that nothing can feed; here the groups
+/// inside take the field as an input of their own, selected from the item by the loop's
+/// DAG, and the groups around the loop take nothing.
 #[test]
 fn a_field_of_a_static_item_enters_nested_groups() {
     let ir = ir(&nested_fields());
     let components = &ir["components"];
-    let condition = &components["comp-condition-3"];
+    let field = "pipelinechannel--loop-item-param-2-subvar-model";
+    let condition = &components["comp-condition-4"];
     assert_eq!(
-        condition["inputDefinitions"]["parameters"]["pipelinechannel--loop-item-param-1-subvar-model"]
-            ["parameterType"],
+        condition["inputDefinitions"]["parameters"][field]["parameterType"],
         "STRING"
     );
     assert_eq!(
         condition["dag"]["tasks"]["show-str"]["inputs"]["parameters"]["s"],
-        serde_json::json!({
-            "componentInputParameter": "pipelinechannel--loop-item-param-1-subvar-model"
-        })
+        serde_json::json!({ "componentInputParameter": field })
     );
-    let outer = &components["comp-for-loop-2"]["dag"]["tasks"];
+    let outer = &components["comp-for-loop-3"]["dag"]["tasks"];
     assert_eq!(
-        outer["condition-3"]["inputs"]["parameters"]["pipelinechannel--loop-item-param-1-subvar-model"],
+        outer["condition-4"]["inputs"]["parameters"][field],
         serde_json::json!({
-            "componentInputParameter": "pipelinechannel--loop-item-param-1",
+            "componentInputParameter": "pipelinechannel--loop-item-param-2",
             "parameterExpressionSelector": "parseJson(string_value)[\"model\"]"
         })
     );
     // A quote in a string constant is escaped, so that the condition stays valid CEL.
     assert_eq!(
-        outer["condition-3"]["triggerPolicy"]["condition"],
-        "inputs.parameter_values['pipelinechannel--loop-item-param-1-subvar-model'] == 'it\\'s'"
+        outer["condition-4"]["triggerPolicy"]["condition"],
+        "inputs.parameter_values['pipelinechannel--loop-item-param-2-subvar-model'] == 'it\\'s'"
     );
     assert_eq!(
-        outer["for-loop-5"]["inputs"]["parameters"]["pipelinechannel--loop-item-param-1-subvar-model"]
-            ["parameterExpressionSelector"],
+        outer["for-loop-6"]["inputs"]["parameters"][field]["parameterExpressionSelector"],
         "parseJson(string_value)[\"model\"]"
+    );
+    assert_eq!(
+        components["comp-condition-1"]["inputDefinitions"],
+        serde_json::json!({"parameters": {"pipelinechannel--go": {"parameterType": "BOOLEAN"}}})
     );
     check_with_oracle("nested_fields", &nested_fields(), None);
 }
@@ -536,4 +647,90 @@ fn a_field_name_must_be_an_identifier_on_v2() {
         "`for-loop-2`: its item's field `a-b` is not a valid field name on KFP v2: use letters, \
          digits and `_`, not starting with a digit"
     );
+}
+
+#[component(base_image = "python:3.11")]
+fn status_text(status: TaskFinalStatus) -> String {
+    format!(
+        "{} {:?} {:?}",
+        status.state, status.error_code, status.error_message
+    )
+}
+
+/// Runs `status_text` in this process the way KFP v2 runs it in the pod, with `status` (if
+/// any) as the driver fills it in; the exit status and what it wrote.
+fn run_status_text(status: Option<Value>) -> (u8, String) {
+    let dir = out_dir("status");
+    let out = dir.join("Output");
+    let mut values = serde_json::Map::new();
+    if let Some(s) = status {
+        values.insert("status".into(), s);
+    }
+    let input = serde_json::json!({
+        "inputs": {"parameterValues": values},
+        "outputs": {
+            "parameters": {"Output": {"outputFile": out.to_string_lossy()}},
+            "outputFile": dir.join("executor_output.json").to_string_lossy(),
+        },
+    });
+    let argv: Vec<String> = [
+        "--executor_input",
+        &input.to_string(),
+        "--function_to_execute",
+        "status_text",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let code = kfp_core::runtime::run_component(&[status_text::spec()], "status_text", &argv);
+    let written = std::fs::read_to_string(&out).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    (code, written)
+}
+
+#[test]
+fn an_exit_task_reads_the_final_status_from_the_executor_input() {
+    let (code, written) = run_status_text(Some(serde_json::json!({
+        "state": "FAILED",
+        "pipelineJobResourceName": "runs/1",
+        "pipelineTaskName": "exit-handler-1",
+        "error": {"code": 9, "message": "fail-maybe failed"}
+    })));
+    assert_eq!(code, 0);
+    assert!(
+        written == "FAILED Some(9) Some(\"fail-maybe failed\")",
+        "{written}"
+    );
+    // Without it (a task that is no exit task), the run is refused as a bad invocation.
+    let (code, written) = run_status_text(None);
+    assert_eq!((code, written.as_str()), (2, ""));
+    let (code, _) = run_status_text(Some(serde_json::json!("FAILED")));
+    assert_eq!(code, 2);
+}
+
+#[pipeline(name = "group-cycle")]
+fn group_cycle() {
+    let a = get_num();
+    let mut inner = None;
+    ParallelFor::new([1, 2]).run(|i| {
+        inner = Some(show_int(i));
+        show_int(a.output());
+    });
+    if let Some(b) = inner {
+        a.after(&b);
+    }
+}
+
+/// No two tasks wait for each other, but the loop waits for `get-num` (a task inside takes
+/// its output) and `get-num` for the loop (it runs after a task inside).
+#[test]
+fn a_cycle_through_a_group_is_refused_on_both_targets() {
+    for target in [Target::V1, Target::V2] {
+        assert_eq!(
+            errors(&group_cycle(), target),
+            [BuildError::Cycle {
+                tasks: vec!["get-num".into(), "for-loop-2".into()]
+            }]
+        );
+    }
 }

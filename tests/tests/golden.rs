@@ -94,7 +94,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "parallelfor_static_v1",
             kfp_examples::parallelfor_static_v1::parallelfor_static(),
         ),
-        ("exit_handler_v1", kfp_examples::exit_handler_v1::exit_handler()),
+        (
+            "exit_handler_v1",
+            kfp_examples::exit_handler_v1::exit_handler(),
+        ),
         (
             "artifact_passing_v1",
             kfp_examples::artifact_passing_v1::artifact_passing(),

@@ -113,6 +113,43 @@ pub fn every_form(
     });
 }
 
+/// Reads how an exit handler's group ended.
+#[component]
+#[allow(clippy::needless_pass_by_value)] // components take owned inputs
+pub fn report(label: String, status: TaskFinalStatus) {
+    println!("{label}: {}", status.state);
+}
+
+/// Sums a loop's outputs.
+#[component]
+#[allow(clippy::needless_pass_by_value)] // components take owned inputs
+#[must_use]
+pub fn total(values: Vec<f64>) -> f64 {
+    values.iter().sum()
+}
+
+/// Every form of control flow: `elif`/`else`, fan-in, a named exit handler.
+#[pipeline(name = "lints-control")]
+pub fn every_control_form(#[kfp(default = 1.5)] a: f64) {
+    let done = report("done");
+    ExitHandler::new(&done).named("work").run(|| {
+        a.greater_than(1.0)
+            .then(|| {
+                show(a, "big");
+            })
+            .elif(a.less_than(0.0), || {
+                show(a, "negative");
+            })
+            .otherwise(|| {
+                show(a, "small");
+            });
+        let sums = ParallelFor::new([1.0, 2.0])
+            .parallelism(1)
+            .run(|item| add(item, a).output());
+        total(sums);
+    });
+}
+
 /// A pipeline through a renamed crate, without a doc-derived description.
 #[pipeline(crate = renamed::kfp)]
 fn renamed_crate() {
@@ -123,6 +160,7 @@ fn renamed_crate() {
 fn every_form_builds() {
     assert_eq!(every_form().tasks.len(), 7);
     assert_eq!(renamed_crate().tasks.len(), 1);
+    assert_eq!(every_control_form().tasks.len(), 6);
     assert!(private(false).ok);
     assert_eq!(add::spec().name, "Add numbers");
 }

@@ -56,7 +56,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
         Target::V1 => crate::control::check_v1(pipeline, &mut errors),
         Target::V2 => super::v2::check(pipeline, &mut errors),
     }
-    if let Some(cycle) = find_cycle(pipeline) {
+    if let Some(cycle) = find_cycle(pipeline).or_else(|| super::v2::group_cycle(pipeline)) {
         errors.push(BuildError::Cycle { tasks: cycle });
     }
     if errors.is_empty() {

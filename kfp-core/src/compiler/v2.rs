@@ -19,7 +19,7 @@
 //! Conditions (and their `elif`/`else` branches), loops and exit handlers are DAGs of their
 //! own, each a component (`comp-condition-1`, `comp-condition-branches-1`, `comp-for-loop-2`,
 //! `comp-exit-handler-1`) run by a task of the DAG around it, with a trigger condition in
-//! kfp's CEL, an iterator, or the exit task's `ALL_UPSTREAM_TASKS_COMPLETED` ([`dag`]).
+//! kfp's CEL, an iterator, or the exit task's `ALL_UPSTREAM_TASKS_COMPLETED`.
 //!
 //! Numbers are protobuf doubles in the IR, so integers are written as kfp writes them: `3.0`.
 
@@ -39,6 +39,16 @@ mod check;
 mod dag;
 
 pub(crate) use check::check;
+
+/// A cycle among groups and tasks that wait for each other (a group waits for what the tasks
+/// inside it wait for), which no cycle among tasks shows: the names of the siblings on it.
+/// Both targets nest groups the same way, so both refuse it.
+pub(crate) fn group_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
+    if pipeline.groups.is_empty() {
+        return None;
+    }
+    dag::Dags::new(pipeline).cycle()
+}
 
 /// kfp 2.17.3's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.11";

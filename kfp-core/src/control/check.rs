@@ -15,7 +15,9 @@ pub(crate) fn check_groups(p: &Pipeline, errors: &mut Vec<BuildError>) {
             if g.parent.is_some() {
                 errors.push(BuildError::InvalidGroup {
                     group: g.name(),
-                    message: "an exit handler must be at the top of the pipeline, not inside another group".into(),
+                    message: "an exit handler must be at the top of the pipeline, not inside \
+                              another group"
+                        .into(),
                 });
             }
             if let Some(t) = p.task(*exit_task) {
@@ -23,14 +25,19 @@ pub(crate) fn check_groups(p: &Pipeline, errors: &mut Vec<BuildError>) {
                 if t.group.is_some() {
                     errors.push(BuildError::InvalidGroup {
                         group: g.name(),
-                        message: format!("its exit task `{}` must be made at the top of the pipeline, outside any group", t.name),
+                        message: format!(
+                            "its exit task `{}` must be made at the top of the pipeline, outside \
+                             any group",
+                            t.name
+                        ),
                     });
                 }
                 if !t.after.is_empty() {
                     errors.push(BuildError::InvalidGroup {
                         group: g.name(),
                         message: format!(
-                            "its exit task `{}` runs when the group ends, so it cannot also run `.after(..)` another task",
+                            "its exit task `{}` runs when the group ends, so it cannot also run \
+                             `.after(..)` another task",
                             t.name
                         ),
                     });
@@ -51,15 +58,14 @@ pub(crate) fn check_groups(p: &Pipeline, errors: &mut Vec<BuildError>) {
     }
     // Nothing can wait for an exit task: it runs after everything else.
     for task in &p.tasks {
-        let waits = task.after.iter().map(|a| a.index()).chain(
-            task.args
+        let waits =
+            task.after
                 .iter()
-                .flatten()
-                .filter_map(|a| match a {
+                .map(|a| a.index())
+                .chain(task.args.iter().flatten().filter_map(|a| match a {
                     Arg::Output { task, .. } | Arg::Collected { task, .. } => Some(task.index()),
                     _ => None,
-                }),
-        );
+                }));
         let exit = waits
             .filter(|i| exit_tasks.contains(i))
             .collect::<BTreeSet<_>>();
@@ -112,7 +118,8 @@ fn check_names(p: &Pipeline, errors: &mut Vec<BuildError>) {
             errors.push(BuildError::InvalidGroup {
                 group: group.clone(),
                 message: format!(
-                    "task `{}` has the name of a group; give its component another name with `#[component(name = \"...\")]`",
+                    "task `{}` has the name of a group; give its component another name with \
+                     `#[component(name = \"...\")]`",
                     task.name
                 ),
             });
@@ -153,7 +160,11 @@ pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
             }
         }
         for &i in &task.component.final_status {
-            let input = task.component.inputs.get(i).map_or("?", |i| i.name.as_str());
+            let input = task
+                .component
+                .inputs
+                .get(i)
+                .map_or("?", |i| i.name.as_str());
             errors.push(BuildError::Unsupported {
                 task: task.name.clone(),
                 message: format!(

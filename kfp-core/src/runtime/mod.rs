@@ -346,6 +346,31 @@ impl<'a> Invocation<'a> {
         }
     }
 
+    /// Reads input `name`, which KFP v2 fills with how an exit handler's group ended (a
+    /// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter).
+    pub fn final_status(&mut self, name: &str) -> Result<crate::TaskFinalStatus, RunError> {
+        let field = format!("inputs.parameterValues.{name}");
+        let value = match &self.mode {
+            Mode::V2(input) => input.parameter_values.get(name),
+            Mode::V1(_) => None,
+        };
+        let Some(value) = value else {
+            return Err(RunError::ExecutorInput {
+                component: self.spec.key.clone(),
+                message: format!(
+                    "missing `{field}`: KFP v2 gives a task final status to an exit task only"
+                ),
+            });
+        };
+        crate::TaskFinalStatus::from_json(value).map_err(|e| RunError::BadValue {
+            component: self.spec.key.clone(),
+            flag: field,
+            value: value.to_string(),
+            expected: e.expected,
+            detail: e.detail,
+        })
+    }
+
     /// Writes what the function returned, or reports its error.
     pub fn finish<R: ComponentReturn>(&mut self, ret: R) -> Result<(), RunError> {
         let outputs = ret.into_outputs().map_err(|e| RunError::Failed {

@@ -47,7 +47,7 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> #kfp::__private::output_file::<#ty>(#name))
         } else if is_final_status(ty) {
-            quote_spanned!(ty.span()=> #kfp::__private::final_status_input::<#ty>(#name))
+            quote_spanned!(ty.span()=> #kfp::__private::final_status_input(#name))
         } else if let Some(default) = &p.default {
             quote_spanned!(default.span()=> #kfp::__private::input_with_default::<#ty>(
                 #name,
@@ -85,6 +85,8 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         let kfp = respan(kfp.clone(), ty.span());
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::output_file::<#ty>(__kfp_inv, #name)?;)
+        } else if is_final_status(ty) {
+            quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::final_status(__kfp_inv, #name)?;)
         } else {
             quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::input::<#ty>(__kfp_inv, #name)?;)
         }

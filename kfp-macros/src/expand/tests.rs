@@ -69,6 +69,19 @@ fn component_minimal() {
     );
 }
 
+/// A final status is an input of the component, read from the executor input, but not an
+/// argument of its task.
+#[test]
+fn component_with_final_status() {
+    component(
+        "component_with_final_status",
+        quote!(),
+        quote! {
+            fn report(msg: String, status: TaskFinalStatus) {}
+        },
+    );
+}
+
 #[test]
 fn component_every_option() {
     component(

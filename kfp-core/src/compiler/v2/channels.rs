@@ -113,7 +113,10 @@ impl<'p> Context<'p> {
 
     /// Whether `node` is a loop.
     pub(super) fn is_loop(&self, node: Node) -> bool {
-        matches!(node, Node::Group(g) if matches!(self.group(g).map(|g| &g.kind), Some(GroupKind::Loop { .. })))
+        let Node::Group(g) = node else {
+            return false;
+        };
+        matches!(self.group(g).map(|g| &g.kind), Some(GroupKind::Loop { .. }))
     }
 
     /// Whether `g` loops over a static list (its items are not a channel).
@@ -211,7 +214,10 @@ impl<'p> Context<'p> {
             },
             Channel::Field(g, f) => format!("{}-subvar-{f}", self.name(&Channel::Item(*g))),
             Channel::Collected { task, key, .. } => {
-                format!("pipelinechannel--{}-{key}", self.node_name(Node::Task(*task)))
+                format!(
+                    "pipelinechannel--{}-{key}",
+                    self.node_name(Node::Task(*task))
+                )
             }
         }
     }
@@ -252,13 +258,7 @@ impl<'p> Context<'p> {
     pub(super) fn ty(&self, c: &Channel) -> Type {
         let param = |kind: Option<ParamKind>| Type::Param(kind.unwrap_or(ParamKind::String));
         match c {
-            Channel::Param(p) => param(
-                self.p
-                    .params
-                    .iter()
-                    .find(|s| s.name == *p)
-                    .map(|s| s.kind),
-            ),
+            Channel::Param(p) => param(self.p.params.iter().find(|s| s.name == *p).map(|s| s.kind)),
             Channel::Output { task, key } => {
                 let Some(producer) = self.task(*task) else {
                     return param(None);
@@ -295,8 +295,12 @@ impl<'p> Context<'p> {
             };
         }
         // The first use: in a condition, else as a task's input.
-        let is_field = |arg: &Arg| {
-            matches!(arg, Arg::LoopItem { group, field: Some(f) } if *group == g && f == field)
+        let is_field = |arg: &Arg| match arg {
+            Arg::LoopItem {
+                group,
+                field: Some(f),
+            } => *group == g && f == field,
+            _ => false,
         };
         let in_condition = self.p.groups.iter().find_map(|group| {
             group

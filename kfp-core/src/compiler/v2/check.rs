@@ -127,7 +127,11 @@ fn check_collected(cx: &Context, errors: &mut Vec<BuildError>) {
                 });
                 continue;
             }
-            let artifact = producer.component.outputs.iter().position(|o| o.name == *output);
+            let artifact = producer
+                .component
+                .outputs
+                .iter()
+                .position(|o| o.name == *output);
             let is_artifact = artifact.is_some_and(|i| {
                 crate::compiler::v2_io::output_io(&producer.component, i).is_artifact()
             });
@@ -192,7 +196,11 @@ fn check_final_status(p: &Pipeline, errors: &mut Vec<BuildError>) {
             continue;
         }
         for &i in &task.component.final_status {
-            let input = task.component.inputs.get(i).map_or("?", |i| i.name.as_str());
+            let input = task
+                .component
+                .inputs
+                .get(i)
+                .map_or("?", |i| i.name.as_str());
             errors.push(BuildError::Unsupported {
                 task: task.name.clone(),
                 message: format!(

@@ -123,12 +123,20 @@ impl<'p> Dags<'p> {
                     Channel::Collected { task, .. } => Some(Node::Task(*task)),
                     c => cx.producer(c),
                 };
+                // A static list's item (or field) is born inside its loop: up from the task to
+                // the loop. (kfp sends a field on up to the root, an invalid input of any
+                // condition or exit handler on the way.)
+                let own_loop = match &channel {
+                    Channel::Item(l) | Channel::Field(l, _) if cx.is_static(*l) => Some(*l),
+                    _ => None,
+                };
                 let (nodes, last) = if let Some(producer) = producer {
                     (cx.uncommon(producer, node).1, true)
-                } else if cx.is_with_items(&channel) {
-                    // A static list's item is born inside its loop: up from the task.
+                } else if let Some(l) = own_loop {
                     let mut path = cx.path(node);
                     path.reverse();
+                    let end = path.iter().position(|&n| n == Node::Group(l));
+                    path.truncate(end.map_or(path.len(), |e| e + 1));
                     (path, false)
                 } else {
                     (cx.path(node), true)
@@ -157,7 +165,8 @@ impl<'p> Dags<'p> {
     }
 
     /// kfp's `get_outputs_for_all_groups`: a collected output leaves each loop (and group)
-    /// between the task that makes it and the consumer's side, as `pipelinechannel--<task>-<output>`.
+    /// between the task that makes it and the consumer's side, as
+    /// `pipelinechannel--<task>-<output>`.
     fn find_outputs(&mut self) {
         let cx = &self.cx;
         for (t, task) in cx.p.tasks.iter().enumerate() {
@@ -214,6 +223,48 @@ impl<'p> Dags<'p> {
                 }
             }
         }
+    }
+
+    /// A cycle among the waits between siblings, in run order, if any: two groups (or a group
+    /// and a task) that each wait for the other, which no task-level cycle shows (a task
+    /// runs `.after(..)` a task in a loop, and another task in that loop takes its output).
+    pub(super) fn cycle(&self) -> Option<Vec<String>> {
+        // Iterative DFS with colours: absent = new, 1 = on the stack, 2 = done.
+        let mut colour: BTreeMap<Node, u8> = BTreeMap::new();
+        let empty = BTreeSet::new();
+        for &start in self.deps.keys() {
+            if colour.contains_key(&start) {
+                continue;
+            }
+            colour.insert(start, 1);
+            let mut stack = vec![(start, self.deps.get(&start).unwrap_or(&empty).iter())];
+            while let Some((node, ups)) = stack.last_mut() {
+                let node = *node;
+                match ups.next() {
+                    Some(&up) => match colour.get(&up) {
+                        None => {
+                            colour.insert(up, 1);
+                            stack.push((up, self.deps.get(&up).unwrap_or(&empty).iter()));
+                        }
+                        Some(1) => {
+                            let at = stack.iter().position(|(n, _)| *n == up).unwrap_or(0);
+                            let mut cycle: Vec<String> = stack[at..]
+                                .iter()
+                                .map(|(n, _)| self.cx.node_name(*n))
+                                .collect();
+                            cycle.reverse();
+                            return Some(cycle);
+                        }
+                        Some(_) => {}
+                    },
+                    None => {
+                        colour.insert(node, 2);
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Whether `node` is a node of the DAG of `scope`.
@@ -290,7 +341,9 @@ impl<'p> Dags<'p> {
         let mut tasks = self.dag_tasks(Node::Root);
         for (&t, &g) in &self.exit {
             if let Some(task) = self.cx.task(t) {
-                tasks.insert(task.name.clone(), self.task_spec(t, Node::Root, Some(g)));
+                let parent = self.parent_inputs(Node::Root);
+                let spec = self.task_spec(t, Node::Root, &parent, Some(g));
+                tasks.insert(task.name.clone(), spec);
             }
         }
         tasks
@@ -298,9 +351,10 @@ impl<'p> Dags<'p> {
 
     fn dag_tasks(&self, scope: Node) -> Map<String, Value> {
         let mut tasks = Map::new();
+        let parent = self.parent_inputs(scope);
         for &node in self.children.get(&scope).into_iter().flatten() {
             let spec = match node {
-                Node::Task(t) => self.task_spec(t, scope, None),
+                Node::Task(t) => self.task_spec(t, scope, &parent, None),
                 Node::Group(g) => self.group_task(g, scope),
                 Node::Root => continue,
             };
@@ -349,10 +403,7 @@ impl<'p> Dags<'p> {
                 defs.insert(name.clone(), json!({ "parameterType": "LIST" }));
             }
             dag.insert("outputs".into(), json!({ "parameters": from }));
-            spec.insert(
-                "outputDefinitions".into(),
-                json!({ "parameters": defs }),
-            );
+            spec.insert("outputDefinitions".into(), json!({ "parameters": defs }));
         }
         dag.insert(
             "tasks".into(),
@@ -457,7 +508,10 @@ impl<'p> Dags<'p> {
             t.insert("triggerPolicy".into(), json!({ "condition": condition }));
         }
         let name = cx.node_name(Node::Group(g));
-        t.insert("componentRef".into(), json!({ "name": format!("comp-{name}") }));
+        t.insert(
+            "componentRef".into(),
+            json!({ "name": format!("comp-{name}") }),
+        );
         if let Some(deps) = self.dependent_tasks(Node::Group(g)) {
             t.insert("dependentTasks".into(), deps);
         }
@@ -465,18 +519,26 @@ impl<'p> Dags<'p> {
             t.insert("inputs".into(), inputs);
         }
         let display = group.and_then(|g| g.display_name()).map(str::to_owned);
-        t.insert("taskInfo".into(), json!({ "name": display.unwrap_or(name) }));
+        t.insert(
+            "taskInfo".into(),
+            json!({ "name": display.unwrap_or(name) }),
+        );
         Value::Object(t)
     }
 
     /// A task in the DAG of `scope` (kfp's `build_task_spec_for_task`); `exit_of` is the exit
     /// handler group of an exit task, which runs when that group ends and can read its status.
-    fn task_spec(&self, t: usize, scope: Node, exit_of: Option<usize>) -> Value {
+    fn task_spec(
+        &self,
+        t: usize,
+        scope: Node,
+        parent: &ParentInputs,
+        exit_of: Option<usize>,
+    ) -> Value {
         let cx = &self.cx;
         let Some(task) = cx.task(t) else {
             return json!({});
         };
-        let parent = self.parent_inputs(scope);
         let from_input = |name: String, set: &BTreeSet<String>| {
             if set.contains(&name) {
                 name
@@ -502,7 +564,7 @@ impl<'p> Dags<'p> {
                     let Some(c) = cx.channel(arg, Node::Task(t)) else {
                         continue;
                     };
-                    self.channel_source(&c, scope, &parent, is_artifact)
+                    self.channel_source(&c, scope, parent, is_artifact)
                 }
             };
             let name = io_name(&task.component, &input.name).into_owned();

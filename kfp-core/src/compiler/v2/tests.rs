@@ -454,3 +454,241 @@ fn many_tasks_compile_in_one_pass() {
     assert_eq!(tasks["step-3000"]["dependentTasks"], json!(["step-2999"]));
     assert_eq!(spec["components"].as_object().unwrap().len(), 3000);
 }
+
+/// A task of `c` taking `args`, in the pipeline being built.
+fn run(c: &Arc<ComponentSpec>, args: Vec<Arg>) -> Task<TaskOutput<i64>> {
+    add_task(c.clone(), args.into_iter().map(Some).collect())
+}
+
+fn show() -> Arc<ComponentSpec> {
+    component("show", &[("x", ParamKind::Integer, false)], None)
+}
+
+fn make() -> Arc<ComponentSpec> {
+    component("make", &[], Some(ParamKind::Integer))
+}
+
+#[test]
+fn trigger_conditions_promote_types_like_kfp() {
+    use crate::control::ParallelFor;
+    let show = show();
+    let p = build_pipeline("cel", None, |params| {
+        let ratio = params.param::<f64>("ratio", None);
+        let word = params.param::<String>("word", None);
+        let n = params.param::<i64>("n", None);
+        let flag = params.param::<bool>("flag", None);
+        // An int constant against a float: `double(..)`.
+        let mut c = ratio.at_least(0.5);
+        c.rhs = Arg::Constant(json!(3));
+        c.then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        // A quote in a string is escaped.
+        word.equals("it's")
+            .then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        // An int against a string: both compared as strings, kfp's way.
+        let mut c = n.less_than(3);
+        c.rhs = Arg::Constant(json!("x"));
+        c.then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        // An int constant against a boolean: kfp's inversion, `0` is `true`.
+        let mut c = flag.equals(true);
+        c.rhs = Arg::Constant(json!(0));
+        c.then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        // A float against a boolean cannot be written.
+        let mut c = flag.equals(true);
+        c.rhs = Arg::Constant(json!(1.5));
+        c.then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        // A static list's field is typed after the first value of the first item.
+        ParallelFor::new([json!({"on": true, "size": 640})]).run(|item| {
+            item.field::<i64>("size")
+                .greater_than(100)
+                .then(|| run(&show, vec![Arg::Constant(json!(1))]));
+        });
+    });
+    let cx = super::channels::Context::new(&p);
+    let conditions: Vec<Result<String, String>> = (0..p.groups.len())
+        .filter(|&g| !p.groups[g].conditions().is_empty())
+        .map(|g| cx.trigger_condition(g))
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            Ok("inputs.parameter_values['pipelinechannel--ratio'] >= double(3)".to_owned()),
+            Ok("inputs.parameter_values['pipelinechannel--word'] == 'it\\'s'".to_owned()),
+            Ok("'int(inputs.parameter_values['pipelinechannel--n'])' < 'x'".to_owned()),
+            Ok("inputs.parameter_values['pipelinechannel--flag'] == true".to_owned()),
+            Err("it compares a boolean with 1.5, which kfp cannot write as a condition".to_owned()),
+            // `size` is a boolean, after `on`: `100` becomes kfp's `false`.
+            Ok(
+                "inputs.parameter_values['pipelinechannel--loop-item-param-6-subvar-size'] > false"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_loop_over_an_output_takes_the_list_and_hands_each_item_down() {
+    use crate::control::ParallelFor;
+    let (show, make) = (show(), make());
+    let list = component("list", &[], Some(ParamKind::List));
+    let p = build_pipeline("loops", None, |params| {
+        let limit = params.param::<i64>("limit", Some(2));
+        let made = run(&list, vec![]);
+        let out: TaskOutput<Vec<i64>> = TaskOutput::new(made.id(), "Output");
+        ParallelFor::over_output(out).parallelism(3).run(|item| {
+            let m = run(&make, vec![]);
+            m.output().equals(item).then(|| {
+                run(&show, vec![IntoArg::<i64>::into_arg(limit)]);
+            });
+        });
+    });
+    let ir: Value = yaml::from_str_multi(&compile_v2(&p)).unwrap().remove(0);
+    let task = &ir["root"]["dag"]["tasks"]["for-loop-1"];
+    assert_eq!(task["dependentTasks"], json!(["list"]));
+    assert_eq!(task["iteratorPolicy"], json!({"parallelismLimit": 3}));
+    assert_eq!(
+        task["parameterIterator"],
+        json!({"itemInput": "pipelinechannel--list-Output-loop-item",
+               "items": {"inputParameter": "pipelinechannel--list-Output"}})
+    );
+    assert_eq!(
+        task["inputs"]["parameters"],
+        json!({
+            "pipelinechannel--limit": {"componentInputParameter": "limit"},
+            "pipelinechannel--list-Output": {"taskOutputParameter": {
+                "outputParameterKey": "Output", "producerTask": "list"}},
+        })
+    );
+    let inner = &ir["components"]["comp-for-loop-1"];
+    assert_eq!(
+        inner["inputDefinitions"]["parameters"]["pipelinechannel--list-Output-loop-item"],
+        json!({"parameterType": "NUMBER_INTEGER"})
+    );
+    let condition = &inner["dag"]["tasks"]["condition-2"];
+    assert_eq!(condition["dependentTasks"], json!(["make"]));
+    assert_eq!(
+        condition["triggerPolicy"]["condition"],
+        "int(inputs.parameter_values['pipelinechannel--make-Output']) == \
+         int(inputs.parameter_values['pipelinechannel--list-Output-loop-item'])"
+    );
+    assert_eq!(
+        ir["components"]["comp-condition-2"]["dag"]["tasks"]["show"]["inputs"]["parameters"]["x"],
+        json!({"componentInputParameter": "pipelinechannel--limit"})
+    );
+}
+
+#[test]
+fn a_collected_output_leaves_each_loop_on_the_way_out() {
+    use crate::control::ParallelFor;
+    let make = make();
+    let total = component("total", &[("values", ParamKind::List, false)], None);
+    let p = build_pipeline("fan-in", None, |_| {
+        let squares = ParallelFor::new([1, 2])
+            .run(|_| ParallelFor::new([3, 4]).run(|_| run(&make, vec![]).output()));
+        add_task::<()>(
+            total.clone(),
+            vec![Some(IntoArg::<Vec<i64>>::into_arg(squares))],
+        );
+    });
+    let ir: Value = yaml::from_str_multi(&compile_v2(&p)).unwrap().remove(0);
+    let out = "pipelinechannel--make-Output";
+    let outer = &ir["components"]["comp-for-loop-2"];
+    assert_eq!(
+        outer["dag"]["outputs"]["parameters"][out],
+        json!({"valueFromParameter": {"outputParameterKey": out, "producerSubtask": "for-loop-4"}})
+    );
+    assert_eq!(
+        outer["outputDefinitions"]["parameters"][out],
+        json!({"parameterType": "LIST"})
+    );
+    assert_eq!(
+        ir["components"]["comp-for-loop-4"]["dag"]["outputs"]["parameters"][out],
+        json!({"valueFromParameter": {"outputParameterKey": "Output", "producerSubtask": "make"}})
+    );
+    let total = &ir["root"]["dag"]["tasks"]["total"];
+    assert_eq!(total["dependentTasks"], json!(["for-loop-2"]));
+    assert_eq!(
+        total["inputs"]["parameters"]["values"],
+        json!({"taskOutputParameter": {"outputParameterKey": out, "producerTask": "for-loop-2"}})
+    );
+}
+
+#[test]
+fn an_elif_wraps_the_if_which_gives_up_its_number() {
+    use crate::control::{GroupKind, ParallelFor};
+    let show = show();
+    let p = build_pipeline("branches", None, |params| {
+        let n = params.param::<i64>("n", None);
+        n.equals(1)
+            .then(|| {
+                ParallelFor::new([1]).run(|_| run(&show, vec![Arg::Constant(json!(1))]));
+            })
+            .elif(n.equals(2), || run(&show, vec![Arg::Constant(json!(2))]))
+            .elif(n.equals(3), || run(&show, vec![Arg::Constant(json!(3))]))
+            .otherwise(|| run(&show, vec![Arg::Constant(json!(4))]));
+        run(&show, vec![Arg::Constant(json!(5))]);
+    });
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let groups: Vec<(String, Option<usize>)> =
+        p.groups.iter().map(|g| (g.v2_name(), g.parent)).collect();
+    assert_eq!(
+        groups,
+        [
+            ("condition-4".to_owned(), Some(2)),
+            ("for-loop-3".to_owned(), Some(0)),
+            ("condition-branches-1".to_owned(), None),
+            ("condition-5".to_owned(), Some(2)),
+            ("condition-6".to_owned(), Some(2)),
+            ("condition-7".to_owned(), Some(2)),
+        ]
+    );
+    assert!(matches!(p.groups[2].kind, GroupKind::Branches));
+    // The task after the chain is outside it.
+    assert_eq!(p.tasks.last().map(|t| t.group), Some(None));
+    let cx = super::channels::Context::new(&p);
+    assert_eq!(
+        cx.trigger_condition(5).unwrap(),
+        "!(int(inputs.parameter_values['pipelinechannel--n']) == 1) && \
+         !(int(inputs.parameter_values['pipelinechannel--n']) == 2) && \
+         !(int(inputs.parameter_values['pipelinechannel--n']) == 3)"
+    );
+}
+
+#[test]
+fn the_exit_task_waits_for_its_group_and_reads_its_status() {
+    use crate::control::ExitHandler;
+    let show = show();
+    let mut report = ComponentSpec::new("report");
+    report.inputs = vec![InputSpec {
+        name: "status".to_owned(),
+        kind: ParamKind::Struct,
+        rust_type: "TaskFinalStatus",
+        optional: true,
+    }];
+    report.final_status = vec![0];
+    report.run = Some(noop);
+    let report = Arc::new(report);
+    let p = build_pipeline("exit", None, |_| {
+        let exit: Task<()> = add_task(report.clone(), vec![None]);
+        ExitHandler::new(&exit)
+            .named("work")
+            .run(|| run(&show, vec![Arg::Constant(json!(1))]));
+    });
+    let ir: Value = yaml::from_str_multi(&compile_v2(&p)).unwrap().remove(0);
+    let tasks = &ir["root"]["dag"]["tasks"];
+    assert_eq!(
+        tasks["report"],
+        json!({
+            "cachingOptions": {"enableCache": true},
+            "componentRef": {"name": "comp-report"},
+            "dependentTasks": ["exit-handler-1"],
+            "inputs": {"parameters": {"status": {"taskFinalStatus": {"producerTask": "exit-handler-1"}}}},
+            "taskInfo": {"name": "report"},
+            "triggerPolicy": {"strategy": "ALL_UPSTREAM_TASKS_COMPLETED"},
+        })
+    );
+    assert_eq!(tasks["exit-handler-1"]["taskInfo"], json!({"name": "work"}));
+    assert_eq!(
+        ir["components"]["comp-report"]["inputDefinitions"]["parameters"]["status"],
+        json!({"isOptional": true, "parameterType": "TASK_FINAL_STATUS"})
+    );
+}
