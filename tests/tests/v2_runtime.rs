@@ -55,7 +55,15 @@ fn flagship_ir() -> Value {
         )
         .expect("the flagship compiles for v2");
     let mut docs = kfp_core::yaml::from_str_multi(&text).expect("the IR is YAML");
-    assert_eq!(docs.len(), 1, "the flagship has no Kubernetes settings");
+    // The second document is the PlatformSpec: the flagship's S3 keys come from a Secret.
+    assert_eq!(docs.len(), 2, "the flagship has its Kubernetes settings");
+    assert!(
+        docs[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"]["exec-train"]
+            ["secretAsEnv"]
+            .is_array(),
+        "{}",
+        docs[1]
+    );
     docs.remove(0)
 }
 
