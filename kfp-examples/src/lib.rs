@@ -92,3 +92,7 @@ pub mod reusable_components;
 /// `examples/nested_pipeline.rs`.
 #[path = "../examples/nested_pipeline.rs"]
 pub mod nested_pipeline;
+
+/// `examples/reusable_ir.rs`.
+#[path = "../examples/reusable_ir.rs"]
+pub mod reusable_ir;

@@ -106,6 +106,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "reusable_components",
             kfp_examples::reusable_components::reusable_components(),
         ),
+        ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -124,3 +124,50 @@ fn a_component_built_by_hand_checks_its_placeholders_when_compiled() {
     assert_eq!(template["container"]["image"], "alpine");
     assert_eq!(template["container"]["command"], serde_json::json!(["x"]));
 }
+
+#[test]
+fn a_v2_component_ir_loads_with_its_placeholders() {
+    use kfp_core::reusable::Placeholder::*;
+    let echo = load_component_from_text(include_str!("../../kfp-examples/components/echo_v2.yaml"))
+        .unwrap();
+    let mut echo = echo;
+    let spec = echo.spec();
+    let inputs: Vec<(&str, bool)> = spec
+        .inputs
+        .iter()
+        .map(|i| (i.name.as_str(), i.optional))
+        .collect();
+    assert_eq!(inputs, [("msg", false), ("times", true), ("data", false)]);
+    assert_eq!(
+        spec.input_defaults.get("times"),
+        None,
+        "a container default lives in the container"
+    );
+    let container = spec.container.as_ref().unwrap();
+    assert_eq!(container.defaults["times"], serde_json::json!(1));
+    assert_eq!(
+        container.args,
+        [
+            InputValue("msg".into()),
+            OutputPath("out".into()),
+            InputPath("data".into()),
+            OutputPath("copy".into()),
+            Literal("--times".into()),
+            InputValue("times".into()),
+            Concat(vec![Literal("pre-".into()), InputValue("msg".into())]),
+        ]
+    );
+}
+
+#[test]
+fn a_pipeline_ir_is_not_a_component() {
+    let two = r#"
+components:
+  comp-a: {executorLabel: exec-a}
+  comp-b: {executorLabel: exec-b}
+deploymentSpec: {executors: {exec-a: {container: {image: x}}, exec-b: {container: {image: x}}}}
+pipelineInfo: {name: p}
+"#;
+    let err = load_component_from_text(two).unwrap_err().to_string();
+    assert!(err.contains("the IR has 2 components"), "{err}");
+}
