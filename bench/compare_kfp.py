@@ -3,7 +3,8 @@
 
     python3 bench/compare_kfp.py [--sizes 10,100,1000,5000,10000] [--runs 7] [--kfp-runs 3]
                                  [--kfp-max-n 1000] [--kfp-budget 40] [--targets v1,v2]
-                                 [--shapes chain,fanout] [--no-flagship] [--no-build] [--json OUT]
+                                 [--shapes chain,fanout] [--no-flagship] [--no-synthetic] [--no-build]
+                                 [--json OUT]
 
 Every number is a whole process, started the same way a user starts it: wall time (median of
 the runs, with min..max) and peak resident memory (kfp: the process's `ru_maxrss` from wait4;
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -36,6 +38,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# GNU time, for the peak memory of kfp-rs's processes (Debian: `apt-get install time`).
+GNU_TIME = shutil.which('time') or 'time'
 
 
 def run_once(argv, cwd, timeout):
@@ -86,14 +90,14 @@ def measure(cases, runs, timeout, budget=None):
 
 
 def peak_rss(argv, cwd, runs=3):
-    """Median peak RSS in MB of `argv`, measured by GNU time (`/usr/bin/time -f %M`).
+    """Median peak RSS in MB of `argv`, measured by GNU time (`time -f %M`).
 
     wait4's ru_maxrss cannot be used for a small process started from Python: the child
     starts as a vfork of this interpreter and inherits its high-water mark (about 16 MB)."""
     values = []
     for _ in range(runs):
         with tempfile.NamedTemporaryFile('r') as f:
-            subprocess.run(['/usr/bin/time', '-f', '%M', '-o', f.name] + argv, cwd=cwd,
+            subprocess.run([GNU_TIME, '-f', '%M', '-o', f.name] + argv, cwd=cwd,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             values.append(int(f.read().split()[-1]) / 1024)
     return statistics.median(values)
@@ -155,6 +159,7 @@ def main():
     ap.add_argument('--kfp-budget', type=float, default=40.0,
                     help='stop repeating a kfp case once its runs took this long (>= 1 run)')
     ap.add_argument('--no-flagship', action='store_true')
+    ap.add_argument('--no-synthetic', action='store_true')
     ap.add_argument('--no-build', action='store_true')
     ap.add_argument('--json', help='also write the raw measurements here')
     args = ap.parse_args()
@@ -175,7 +180,12 @@ def main():
     examples = Path(meta['target_directory']) / 'release' / 'examples'
     scale, flagship = examples / 'scale', examples / 'yolov8withmlflow'
 
-    work = Path(tempfile.mkdtemp(prefix='kfp-bench-'))
+    with tempfile.TemporaryDirectory(prefix='kfp-bench-') as tmp:
+        run(args, python, oracle, scale, flagship, Path(tmp))
+
+
+def run(args, python, oracle, scale, flagship, work):
+    """Measures and prints everything; `work` is a scratch folder."""
     raw = {'machine': machine(), 'load_before': os.getloadavg()}
     print(f'Machine: {raw["machine"]}.  ')
     print(f'Load average before: {" ".join(f"{x:.2f}" for x in raw["load_before"])}.\n')
@@ -202,13 +212,23 @@ def main():
             print(f'| {t} | {fmt_cell(k)} | {fmt_cell(r)} | {k["wall"] / r["wall"]:.0f}× |')
         print()
 
+    if not args.no_synthetic:
+        raw['synthetic'] = synthetic(args, python, oracle, scale, work)
+    raw['load_after'] = os.getloadavg()
+    print(f'\nLoad average after: {" ".join(f"{x:.2f}" for x in raw["load_after"])}.')
+    if args.json:
+        Path(args.json).write_text(json.dumps(raw, indent=1))
+
+
+def synthetic(args, python, oracle, scale, work):
+    """Measures and prints the synthetic pipelines; returns the raw rows."""
     print('### Synthetic pipelines, whole process\n')
     print('N tasks (fanout: N + 1). Cells: median wall (min..max) / median peak RSS. '
           '"in-process" = define + compile as each program reports it.\n')
     print('| target | shape | N | kfp | kfp in-process | kfp-rs | kfp-rs in-process '
           '| kfp-rs faster by | YAML kfp / kfp-rs |')
     print('|---|---|---|---|---|---|---|---|---|')
-    raw['synthetic'] = []
+    rows = []
     sizes = [int(n) for n in args.sizes.split(',')]
     for t in args.targets.split(','):
         gen = oracle / 'perf' / f'gen_{t}.py'
@@ -253,13 +273,10 @@ def main():
                     kin = '—'
                 print(f'| {t} | {shape} | {n} | {kcell} | {kin} | {fmt_cell(r)} '
                       f'| {fmt_s(r_in)} | {ratio} | {size} |', flush=True)
-                raw['synthetic'].append({'target': t, 'shape': shape, 'n': n, 'kfp': k,
-                                         'kfp_in_process': k_in, 'rs': r,
-                                         'rs_in_process': r_in, 'rs_bytes': size_r})
-    raw['load_after'] = os.getloadavg()
-    print(f'\nLoad average after: {" ".join(f"{x:.2f}" for x in raw["load_after"])}.')
-    if args.json:
-        Path(args.json).write_text(json.dumps(raw, indent=1))
+                rows.append({'target': t, 'shape': shape, 'n': n, 'kfp': k,
+                             'kfp_in_process': k_in, 'rs': r, 'rs_in_process': r_in,
+                             'rs_bytes': size_r})
+    return rows
 
 
 if __name__ == '__main__':
