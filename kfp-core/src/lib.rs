@@ -2,8 +2,8 @@
 //!
 //! Annotate ordinary Rust functions with [`#[component]`](component) and
 //! [`#[pipeline]`](pipeline); kfp-core compiles the pipeline to the YAML a Kubeflow Pipelines
-//! cluster runs (KFP v1: an Argo Workflow), and the same binary runs each component inside its
-//! container.
+//! cluster runs (KFP v1: an Argo Workflow; KFP v2: pipeline IR), and the same binary runs each
+//! component inside its container.
 //!
 //! ```
 //! use kfp_core::prelude::*;
