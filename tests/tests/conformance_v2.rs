@@ -6,33 +6,13 @@
 //! default `~/.cache/kfp-oracle`, made by the oracle's `setup.sh`). Without them the tests
 //! skip, unless `CI=true`, where a missing oracle fails them.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use support::oracle::{oracle, python};
 
 use kfp_core::prelude::*;
-
-fn oracle() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oracle");
-    let venvs = std::env::var_os("KFP_ORACLE_VENVS")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/kfp-oracle")));
-    let venv_python = venvs.map(|v| v.join("v2/bin/python"));
-    let ready =
-        dir.join("validate_ir.py").is_file() && venv_python.as_deref().is_some_and(Path::is_file);
-    if ready {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the oracle is missing: {} with its v2 venv (run its setup.sh); CI=true needs it",
-        dir.display()
-    );
-    eprintln!(
-        "skipping: no oracle at {} with a v2 venv (CI is not `true`)",
-        dir.display()
-    );
-    None
-}
 
 fn examples() -> Vec<(&'static str, Pipeline)> {
     use kfp_examples as ex;
@@ -53,23 +33,6 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ),
         ("exit_handler", ex::exit_handler::exit_handler()),
     ]
-}
-
-fn python(oracle: &Path, script: &str, args: &[&Path], flags: &[&str]) -> (bool, String) {
-    let out = Command::new("python3")
-        .arg(oracle.join(script))
-        .args(flags)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 {script}: {e}"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 /// A fresh folder for one test's files.

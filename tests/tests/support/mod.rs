@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod argv;
+pub mod oracle;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
