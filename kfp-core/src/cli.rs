@@ -10,6 +10,16 @@ use crate::compiler::{Compiler, Target};
 use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::Pipeline;
 
+/// A `--target v1|v2` flag, v1 by default.
+fn target_arg(help: &'static str) -> Arg {
+    Arg::new("target")
+        .long("target")
+        .value_name("TARGET")
+        .value_parser(["v1", "v2"])
+        .default_value("v1")
+        .help(help)
+}
+
 fn command(bin: &str) -> Command {
     let binary = Arg::new("binary")
         .long("binary")
@@ -73,9 +83,17 @@ fn command(bin: &str) -> Command {
                         .default_value(".")
                         .help("Folder to write the Dockerfiles to"),
                 )
-                .arg(binary),
+                .arg(binary)
+                .arg(target_arg(
+                    "The target whose YAML the image serves: its base images, and the default image \
+                     (v1: python:3.7, v2: python:3.11, as each compiler writes)",
+                )),
         )
-        .subcommand(Command::new("components").about("List the components this binary can run"))
+        .subcommand(
+            Command::new("components")
+                .about("List the components this binary can run")
+                .arg(target_arg("List only the components of this target's pipeline").default_value(None)),
+        )
 }
 
 /// Runs the pipeline binary's command line (`std::env::args_os()`) and exits.
@@ -94,7 +112,7 @@ pub fn main(pipeline: impl Pipelines) -> ! {
 /// `#[pipeline]` function), or one per target ([`PerTarget`]).
 pub trait Pipelines {
     /// The pipeline for `target`, or every pipeline the binary has when `target` is `None`
-    /// (to run a component, list them, or write Dockerfiles).
+    /// (to list components or show a component's `--help`), the KFP v1 one first.
     fn build(self, target: Option<Target>) -> Vec<Pipeline>;
 }
 
@@ -145,6 +163,39 @@ fn all_components(pipelines: &[Pipeline]) -> Vec<Arc<ComponentSpec>> {
     out
 }
 
+/// Prints the `--help` of component `key` as each pipeline of `pipelines` has it (once when
+/// they agree; per target, KFP v1 first, when a [`PerTarget`] binary's two differ). `None`
+/// when `args` does not ask for help, so the caller runs the component.
+fn component_help(pipelines: &[Pipeline], key: &str, args: &[String]) -> Option<u8> {
+    let specs: Vec<Arc<ComponentSpec>> = pipelines
+        .iter()
+        .filter_map(|p| p.components().into_iter().find(|c| c.key == key))
+        .collect();
+    let first = specs.first()?;
+    if !crate::runtime::args::wants_help(first, args) {
+        return None;
+    }
+    let mut texts: Vec<String> = Vec::new();
+    for spec in &specs {
+        let text = crate::runtime::component_help(spec);
+        if !texts.contains(&text) {
+            texts.push(text);
+        }
+    }
+    let out = if texts.len() == 1 {
+        texts.remove(0)
+    } else {
+        texts
+            .iter()
+            .zip(["v1", "v2"].iter().chain(std::iter::repeat(&"?")))
+            .map(|(t, target)| format!("# as compiled for KFP {target}\n{t}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    print!("{out}");
+    Some(0)
+}
+
 /// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
 /// status.
 pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
@@ -164,13 +215,31 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    let target_flag = |m: &clap::ArgMatches| {
+        m.get_one::<String>("target")
+            .and_then(|t| t.parse::<Target>().ok())
+    };
+    let component_args = |m: &clap::ArgMatches| -> Vec<String> {
+        m.get_many::<String>("args")
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default()
+    };
     let target = match matches.subcommand() {
         None => Some(Target::V1),
-        Some(("compile", m)) => Some(
-            m.get_one::<String>("target")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or_default(),
-        ),
+        Some(("compile" | "dockerfile", m)) => Some(target_flag(m).unwrap_or_default()),
+        Some(("components", m)) => target_flag(m),
+        // The invocation says which target's YAML runs it: a KFP v2 pod passes
+        // `--executor_input`, a KFP v1 pod passes the v1 flags. `--help` looks at both.
+        Some(("component", m)) => {
+            let args = component_args(m);
+            if crate::runtime::executor::is_v2_argv(&args) {
+                Some(Target::V2)
+            } else if args.iter().any(|a| a == "--help" || a == "-h") {
+                None
+            } else {
+                Some(Target::V1)
+            }
+        }
         _ => None,
     };
     let built = pipelines.build(target);
@@ -196,10 +265,12 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         }
         Some(("component", m)) => {
             let name = m.get_one::<String>("name").cloned().unwrap_or_default();
-            let args: Vec<String> = m
-                .get_many::<String>("args")
-                .map(|v| v.cloned().collect())
-                .unwrap_or_default();
+            let args = component_args(m);
+            if target.is_none() {
+                if let Some(code) = component_help(&built, &name, &args) {
+                    return code;
+                }
+            }
             crate::runtime::run_component(&all_components(&built), &name, &args)
         }
         Some(("components", _)) => {
@@ -217,7 +288,7 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 .get_one::<String>("dir")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("."));
-            dockerfiles(&built, &compiler, &dir)
+            dockerfiles(&built, target.unwrap_or_default(), &compiler, &dir)
         }
         Some((other, _)) => {
             eprintln!("error: unknown command `{other}`");
@@ -340,14 +411,18 @@ pub fn dockerfile(base_image: &str, binary_path: &str) -> String {
     )
 }
 
-fn dockerfiles(pipelines: &[Pipeline], compiler: &Compiler, dir: &Path) -> u8 {
+fn dockerfiles(pipelines: &[Pipeline], target: Target, compiler: &Compiler, dir: &Path) -> u8 {
+    let default_image = match target {
+        Target::V1 => crate::compiler::v1::DEFAULT_IMAGE,
+        Target::V2 => crate::compiler::v2::DEFAULT_IMAGE,
+    };
     let mut images: Vec<String> = all_components(pipelines)
         .iter()
         .filter(|c| c.container.is_none())
         .map(|c| {
             c.base_image
                 .clone()
-                .unwrap_or_else(|| crate::compiler::v1::DEFAULT_IMAGE.to_owned())
+                .unwrap_or_else(|| default_image.to_owned())
         })
         .collect();
     images.sort();
@@ -386,6 +461,39 @@ mod tests {
         assert!(w.contains("1.5 MiB (1572864 bytes)"), "{w}");
         let w = size_warning(4_301_234).expect("4 MB warns");
         assert!(w.contains("4.10 MiB (4301234 bytes)"), "{w}");
+    }
+
+    #[test]
+    fn dockerfile_bases_on_the_image_the_target_runs() {
+        // A component with no base image runs python:3.7 on v1 and python:3.11 on v2, as
+        // each kfp compiler writes it.
+        let p = || {
+            let spec = Arc::new(ComponentSpec::new("step"));
+            crate::build_pipeline("p", None, |_| {
+                crate::__private::add_task::<()>(spec.clone(), Vec::new());
+            })
+        };
+        let dir = std::env::temp_dir().join(format!("kfp-cli-dockerfile-{}", std::process::id()));
+        for (target, image) in [("v1", "python:3.7"), ("v2", "python:3.11")] {
+            let out = dir.join(target);
+            let argv = [
+                "p",
+                "dockerfile",
+                "--target",
+                target,
+                "-o",
+                out.to_str().unwrap(),
+            ]
+            .map(OsString::from)
+            .to_vec();
+            assert_eq!(run(argv, p), 0);
+            let text = std::fs::read_to_string(out.join("Dockerfile")).unwrap();
+            assert!(
+                text.contains(&format!("FROM {image}\n")),
+                "{target}: {text}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

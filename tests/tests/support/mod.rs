@@ -125,3 +125,36 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Builds every example binary (`cargo build -p kfp-examples --examples`), once per test
+/// process, and returns the names of the examples, sorted.
+pub fn all_examples() -> &'static [String] {
+    static ALL: OnceLock<Vec<String>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .current_dir(workspace())
+            .args(["build", "--quiet", "-p", "kfp-examples", "--examples"])
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+        assert!(status.success(), "building the examples failed: {status}");
+        let dir = workspace().join("kfp-examples").join("examples");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".rs").map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names
+    })
+}
+
+/// The path of example binary `name`, once [`all_examples`] has built them all.
+pub fn built_example(name: &str) -> PathBuf {
+    all_examples();
+    let path = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
+}
