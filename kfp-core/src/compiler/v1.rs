@@ -494,7 +494,10 @@ impl<'p> Dags<'p> {
                     .iter()
                     .position(|o| o.name == *output)
                     .map_or(*output, |k| component.v1_name(ParamRef::Output(k)));
-                format!("{}-{v1}", producer.name)
+                match crate::ui::v1::special_output(v1) {
+                    Some(special) => special.to_owned(),
+                    None => format!("{}-{v1}", producer.name),
+                }
             }
             Ref::Item { group, field } => match field {
                 Some(f) => format!("{}-subvar-{f}", self.loop_item_base(*group)),
@@ -935,6 +938,19 @@ fn container_template(
             .map(|(k, o)| (component.v1_name(ParamRef::Output(k)), o.name.as_str()))
             .collect();
         sorted.sort_unstable();
+        // kfp 1.8.9 keeps `mlpipeline-metrics` and `mlpipeline-ui-metadata` apart: artifacts
+        // named without the task, listed first in the component's order, never parameters.
+        let legacy: Vec<Value> = component
+            .outputs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, _)| {
+                let o = component.v1_name(ParamRef::Output(k));
+                let name = crate::ui::v1::special_output(o)?;
+                Some(json!({"name": name, "path": output_path(o)}))
+            })
+            .collect();
+        sorted.retain(|(o, _)| crate::ui::v1::special_output(o).is_none());
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
@@ -947,9 +963,11 @@ fn container_template(
         if !params.is_empty() {
             outputs.insert("parameters".into(), Value::Array(params));
         }
-        let artifacts: Vec<Value> = sorted
-            .iter()
-            .map(|(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
+        let artifacts: Vec<Value> = legacy
+            .into_iter()
+            .chain(sorted.iter().map(
+                |(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}),
+            ))
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
