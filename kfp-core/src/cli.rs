@@ -200,6 +200,12 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 .get_many::<String>("args")
                 .map(|v| v.cloned().collect())
                 .unwrap_or_default();
+            // A `PerTarget` binary holds both pipelines, whose components may share a name
+            // but not a signature: a KFP v2 command line runs the v2 pipeline's component.
+            let mut built = built;
+            if crate::runtime::executor::is_v2_argv(&args) {
+                built.reverse();
+            }
             crate::runtime::run_component(&all_components(&built), &name, &args)
         }
         Some(("components", _)) => {
