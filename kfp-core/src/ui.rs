@@ -24,11 +24,19 @@
 //!     std::fs::write(&report, "# Evaluation\n\naccuracy: 0.85\n")?;
 //!     Ok(())
 //! }
-//! # fn main() {
+//!
+//! #[pipeline(name = "ui-v2")]
+//! fn ui_v2() {
+//!     evaluate();
+//! }
+//! fn main() {
+//! let ir = Compiler::new().compile(&ui_v2(), Target::V2).unwrap();
+//! assert!(ir.contains("schemaTitle: system.ClassificationMetrics"));
+//! // Outside a pod, what a handle logged can be read back.
 //! let metrics = OutputPath::<Metrics>::new("doc-ui/metrics");
 //! metrics.log_metric("accuracy", 0.85);
 //! assert_eq!(metrics.logged_metadata()["accuracy"], 0.85);
-//! # }
+//! }
 //! ```
 //!
 //! **KFP v1.** The UI reads two special outputs: `mlpipeline_metrics_path:
@@ -162,7 +170,8 @@ impl<K> OutputPath<K> {
 impl OutputPath<Metrics> {
     /// Logs scalar metric `metric` = `value` into the artifact's metadata, as kfp's
     /// `Metrics.log_metric`; logging a name again replaces its value. A NaN or infinite value
-    /// fails the step when it ends (exit 1, naming the metric).
+    /// fails the step when it ends (exit 1, naming the metric). On KFP v1 the metadata has
+    /// nowhere to go: write [`v1::MetricsFile`] instead.
     ///
     /// ```
     /// use kfp_core::artifact::{Metrics, OutputPath};
@@ -228,6 +237,93 @@ impl OutputPath<ClassificationMetrics> {
         Ok(())
     }
 
+    /// Sets the categories of the confusion matrix and zeroes its counts, as kfp's
+    /// `ClassificationMetrics.set_confusion_matrix_categories`; fill it in with
+    /// [`log_confusion_matrix_row`](Self::log_confusion_matrix_row) and
+    /// [`log_confusion_matrix_cell`](Self::log_confusion_matrix_cell).
+    ///
+    /// ```
+    /// use kfp_core::artifact::{ClassificationMetrics, OutputPath};
+    /// let cm = OutputPath::<ClassificationMetrics>::new("doc-cells/classification");
+    /// cm.set_confusion_matrix_categories(&["cat", "dog"]);
+    /// cm.log_confusion_matrix_row("cat", &[8, 2]).unwrap();
+    /// cm.log_confusion_matrix_cell("dog", "dog", 9).unwrap();
+    /// let rows = &cm.logged_metadata()["confusionMatrix"]["rows"];
+    /// assert_eq!(rows.to_string(), r#"[{"row":[8,2]},{"row":[0,9]}]"#);
+    /// assert!(cm.log_confusion_matrix_cell("cow", "dog", 1).is_err());
+    /// ```
+    pub fn set_confusion_matrix_categories<C: AsRef<str>>(&self, categories: &[C]) {
+        let zeros = vec![vec![0_i64; categories.len()]; categories.len()];
+        // Square by construction, so this cannot fail.
+        let _ = self.log_confusion_matrix(categories, &zeros);
+    }
+
+    /// Sets the row of category `row_category` of the confusion matrix (kfp's
+    /// `log_confusion_matrix_row`): one count per category.
+    pub fn log_confusion_matrix_row(&self, row_category: &str, row: &[i64]) -> Result<(), UiError> {
+        self.update_matrix(|categories, rows| {
+            let i = index_of(categories, row_category)?;
+            if row.len() != categories.len() {
+                return Err(UiError::Shape {
+                    message: format!(
+                        "confusion matrix row of {} counts for {} categories",
+                        row.len(),
+                        categories.len()
+                    ),
+                });
+            }
+            rows[i] = json!({ "row": row });
+            Ok(())
+        })
+    }
+
+    /// Sets one count of the confusion matrix: examples of `row_category` predicted as
+    /// `col_category` (kfp's `log_confusion_matrix_cell`).
+    pub fn log_confusion_matrix_cell(
+        &self,
+        row_category: &str,
+        col_category: &str,
+        value: i64,
+    ) -> Result<(), UiError> {
+        self.update_matrix(|categories, rows| {
+            let i = index_of(categories, row_category)?;
+            let j = index_of(categories, col_category)?;
+            if let Some(cell) = rows[i].pointer_mut(&format!("/row/{j}")) {
+                *cell = json!(value);
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` on the categories and rows of the logged confusion matrix.
+    fn update_matrix(
+        &self,
+        f: impl FnOnce(&[String], &mut Vec<Value>) -> Result<(), UiError>,
+    ) -> Result<(), UiError> {
+        with_logged(self.path(), |l| {
+            let matrix = l.metadata.get_mut("confusionMatrix");
+            let Some(Value::Object(matrix)) = matrix else {
+                return Err(UiError::Shape {
+                    message: "no confusion matrix categories: call \
+                              `set_confusion_matrix_categories` first"
+                        .into(),
+                });
+            };
+            let categories: Vec<String> = matrix["annotationSpecs"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s["displayName"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match matrix.get_mut("rows") {
+                Some(Value::Array(rows)) => f(&categories, rows),
+                _ => Ok(()),
+            }
+        })
+    }
+
     /// Logs a ROC curve, one point per index of the three lists, as kfp's
     /// `ClassificationMetrics.log_roc_curve`. The lists must have the same length; the points
     /// are added after those logged before.
@@ -290,6 +386,15 @@ impl OutputPath<ClassificationMetrics> {
             }
         });
     }
+}
+
+fn index_of(categories: &[String], category: &str) -> Result<usize, UiError> {
+    categories
+        .iter()
+        .position(|c| c == category)
+        .ok_or_else(|| UiError::Shape {
+            message: format!("category `{category}` is not one of {categories:?}"),
+        })
 }
 
 /// Puts what the component logged into the metadata of its output artifacts in `input`, before

@@ -25,7 +25,15 @@
 //!         .write(&mlpipeline_ui_metadata_path)?;
 //!     Ok(())
 //! }
-//! # fn main() {}
+//!
+//! #[pipeline(name = "ui-v1")]
+//! fn ui_v1() {
+//!     evaluate();
+//! }
+//! fn main() {
+//! let yaml = Compiler::new().compile(&ui_v1(), Target::V1).unwrap();
+//! assert!(yaml.contains("- name: mlpipeline-metrics\n"));
+//! }
 //! ```
 
 use std::path::Path;
@@ -252,7 +260,8 @@ impl MetricsFile {
 ///     .tensorboard("s3://bucket/logs")
 ///     .web_app("<h1>Evaluation</h1>");
 /// let json: serde_json::Value = serde_json::from_str(&ui.to_json().unwrap()).unwrap();
-/// assert_eq!(json["outputs"][1]["source"], "model,accuracy\na,0.85");
+/// assert_eq!(json["outputs"][1]["header"], serde_json::json!(["model", "accuracy"]));
+/// assert_eq!(json["outputs"][1]["source"], "a,0.85");
 /// assert_eq!(json["outputs"][2]["type"], "roc");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
