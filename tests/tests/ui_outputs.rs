@@ -16,6 +16,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use kfp_core::prelude::*;
 use serde_json::Value;
 use support::oracle::{oracle, python};
 use support::{example, run_in, Run, TempDir};
@@ -410,6 +411,63 @@ fn v1_port_is_argo_valid_and_equal_to_kfp() {
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let golden = golden("v1/ui_outputs.yaml");
+    for (script, args, flags) in [
+        ("validate_argo.py", vec![path.as_path()], vec![]),
+        (
+            "compare.py",
+            vec![path.as_path(), golden.as_path()],
+            vec!["--any-program", "--strict-order"],
+        ),
+    ] {
+        let (ok, report) = python(&oracle, script, &args, &flags);
+        assert!(ok, "{script}:\n{report}");
+    }
+}
+
+/// KFP v1's older form: a returned value named `mlpipeline_metrics`.
+#[derive(Outputs)]
+pub struct Summary {
+    mlpipeline_metrics: String,
+    note: String,
+}
+
+#[component(base_image = "python:3.11")]
+fn summary(accuracy: f64) -> Result<Summary, Error> {
+    Ok(Summary {
+        mlpipeline_metrics: kfp_core::ui::v1::MetricsFile::new()
+            .raw("accuracy", accuracy)
+            .to_json()?,
+        note: "ok".to_owned(),
+    })
+}
+
+#[component(base_image = "python:3.11")]
+fn show(text: String) {
+    println!("{text}");
+}
+
+#[pipeline(name = "ui-outputs-returned")]
+fn ui_outputs_returned(#[kfp(default = 0.5)] accuracy: f64) {
+    let s = summary(accuracy).outputs();
+    show(s.note);
+}
+
+#[test]
+fn a_returned_mlpipeline_metrics_is_the_special_artifact_as_in_kfp() {
+    let yaml = Compiler::new()
+        .compile(&ui_outputs_returned(), Target::V1)
+        .unwrap();
+    let wf: Value = kfp_core::yaml::from_str(&yaml).unwrap();
+    let outputs = &template(&wf, "summary")["outputs"];
+    assert_eq!(
+        outputs["artifacts"][0],
+        serde_json::json!({"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline_metrics/data"})
+    );
+    let Some(oracle) = oracle() else { return };
+    let dir = TempDir::new("ui-returned");
+    let path = dir.path().join("ui_outputs_returned.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let golden = golden("v1/ui_outputs_returned.yaml");
     for (script, args, flags) in [
         ("validate_argo.py", vec![path.as_path()], vec![]),
         (

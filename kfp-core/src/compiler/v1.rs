@@ -939,35 +939,37 @@ fn container_template(
             .collect();
         sorted.sort_unstable();
         // kfp 1.8.9 keeps `mlpipeline-metrics` and `mlpipeline-ui-metadata` apart: artifacts
-        // named without the task, listed first in the component's order, never parameters.
+        // named without the task, listed first in the component's order. (kfp cannot pass
+        // them on; a Rust pipeline can, so a consumed one is a parameter of that name too.)
+        let name_of = |o: &str| match crate::ui::v1::special_output(o) {
+            Some(special) => special.to_owned(),
+            None => format!("{}-{o}", task.name),
+        };
         let legacy: Vec<Value> = component
             .outputs
             .iter()
             .enumerate()
-            .filter_map(|(k, _)| {
-                let o = component.v1_name(ParamRef::Output(k));
-                let name = crate::ui::v1::special_output(o)?;
-                Some(json!({"name": name, "path": output_path(o)}))
-            })
+            .map(|(k, _)| component.v1_name(ParamRef::Output(k)))
+            .filter(|o| crate::ui::v1::special_output(o).is_some())
+            .map(|o| json!({"name": name_of(o), "path": output_path(o)}))
             .collect();
-        sorted.retain(|(o, _)| crate::ui::v1::special_output(o).is_none());
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
             .filter(|(_, name)| consumed.contains(*name))
-            .map(|(o, _)| {
-                json!({"name": format!("{}-{o}", task.name),
-                       "valueFrom": {"path": output_path(o)}})
-            })
+            .map(|(o, _)| json!({"name": name_of(o), "valueFrom": {"path": output_path(o)}}))
             .collect();
         if !params.is_empty() {
             outputs.insert("parameters".into(), Value::Array(params));
         }
         let artifacts: Vec<Value> = legacy
             .into_iter()
-            .chain(sorted.iter().map(
-                |(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}),
-            ))
+            .chain(
+                sorted
+                    .iter()
+                    .filter(|(o, _)| crate::ui::v1::special_output(o).is_none())
+                    .map(|(o, _)| json!({"name": name_of(o), "path": output_path(o)})),
+            )
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
