@@ -1,0 +1,727 @@
+//! A synchronous client for the Kubeflow Pipelines REST API, v1beta1 (KFP 1.x) and v2beta1
+//! (KFP 2.x), with the operations named as `kfp.Client` names them.
+//!
+//! Every request is first a [`RequestPlan`] built by a pure function of [`v1`] or [`v2`]
+//! (inspectable, and checked against the official specs by the contract tests), then sent by
+//! one executor on the shared [`crate::http`] layer.
+//!
+//! ```no_run
+//! use kfp_core::client::{Client, ClientConfig, RunOptions};
+//! use kfp_core::Target;
+//!
+//! let client = Client::new(ClientConfig::new("http://localhost:8080").target(Target::V2))?;
+//! let yaml = std::fs::read_to_string("yolov8withmlflow.yaml")?;
+//! let run = client.create_run_from_pipeline_package(
+//!     &yaml,
+//!     &RunOptions {
+//!         arguments: vec![("epochs".into(), 3.into())],
+//!         experiment_name: Some("yolo".into()),
+//!         ..RunOptions::default()
+//!     },
+//! )?;
+//! println!("{}", client.run_url(&run.id));
+//! let done = client.wait_for_run_completion(&run.id, None, std::time::Duration::from_secs(5))?;
+//! assert!(done.state.is_terminal());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub(crate) mod commands;
+mod exec;
+pub mod multipart;
+mod types;
+pub mod v1;
+pub mod v2;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize as _;
+use serde_json::Value;
+
+use crate::cli::K8S_OBJECT_LIMIT;
+use crate::compiler::Target;
+use crate::http::{Auth, Http, Retry};
+
+pub use exec::{ClientError, CredentialSource};
+pub use types::{
+    Experiment, PipelineInfo, PipelineSource, PipelineVersionInfo, RecurringRun, Run, RunBody,
+    RunState, TaskState,
+};
+
+/// Where the in-cluster ServiceAccount token is mounted when `KF_PIPELINES_SA_TOKEN_PATH` is
+/// not set.
+pub const DEFAULT_TOKEN_PATH: &str = "/var/run/secrets/kubeflow/pipelines/token";
+
+/// The body of a request: none, JSON of a swagger definition, or a pipeline file upload.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// No body.
+    None,
+    /// A JSON body; `definition` names its type in the spec's `definitions`.
+    Json {
+        /// The swagger definition the body is an instance of (`apiRun`, `v2beta1Run`).
+        definition: &'static str,
+        /// The body.
+        value: Value,
+    },
+    /// A `multipart/form-data` body with one `uploadfile` part.
+    Upload {
+        /// The part's filename (`<name>.yaml`).
+        filename: String,
+        /// The file.
+        bytes: Vec<u8>,
+    },
+}
+
+/// One request to the KFP API, before it is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestPlan {
+    /// `GET`, `POST` or `DELETE`.
+    pub method: &'static str,
+    /// The path as the spec writes it (`/apis/v2beta1/runs/{run_id}`).
+    pub template: &'static str,
+    /// The path with its parameters filled in and percent-encoded.
+    pub path: String,
+    /// The query parameters, by the names the spec gives them.
+    pub query: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Body,
+    /// The swagger definition of a 200 answer (`apiRunDetail`), or `None` for an empty one.
+    pub response: Option<&'static str>,
+}
+
+impl RequestPlan {
+    fn new(method: &'static str, template: &'static str, path: String) -> Self {
+        RequestPlan {
+            method,
+            template,
+            path,
+            query: Vec::new(),
+            body: Body::None,
+            response: None,
+        }
+    }
+
+    fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    fn query_opt(self, name: &'static str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    fn json(mut self, definition: &'static str, value: Value) -> Self {
+        self.body = Body::Json { definition, value };
+        self
+    }
+
+    fn returns(mut self, definition: &'static str) -> Self {
+        self.response = Some(definition);
+        self
+    }
+
+    /// The path and query, percent-encoded (`/apis/v1beta1/runs?page_size=10`).
+    pub fn path_and_query(&self) -> String {
+        let mut out = self.path.clone();
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            out.push(if i == 0 { '?' } else { '&' });
+            out.push_str(name);
+            out.push('=');
+            out.push_str(&encode(value));
+        }
+        out
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub(crate) fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A KFP list filter: `key` equals `value` (as kfp.Client writes it).
+pub(crate) fn name_filter(op_field: &str, key: &str, value: &str) -> String {
+    serde_json::json!({"predicates": [{op_field: 1, "key": key, "stringValue": value}]}).to_string()
+}
+
+/// How to reach and authenticate to a KFP API server.
+#[derive(Clone, Debug, Default)]
+pub struct ClientConfig {
+    /// The API's base URL (`http://localhost:8080`, or `https://<kubeflow>/pipeline`);
+    /// `KF_PIPELINES_ENDPOINT` when `None`.
+    pub host: Option<String>,
+    /// Which API to speak: v1beta1 for [`Target::V1`], v2beta1 for [`Target::V2`].
+    pub target: Target,
+    /// A file holding a bearer token (`--token-file`); otherwise `KF_PIPELINES_SA_TOKEN_PATH`,
+    /// otherwise [`DEFAULT_TOKEN_PATH`] when it exists.
+    pub token_file: Option<PathBuf>,
+    /// A session cookie (`oauth2_proxy_kubeflow=...`) for Dex/Istio.
+    pub cookie: Option<String>,
+    /// The namespace (profile) of a multi-user KFP.
+    pub namespace: Option<String>,
+    /// Retries of connection failures and 5xx answers; [`Retry::default`] when `None`.
+    pub retry: Option<Retry>,
+}
+
+impl ClientConfig {
+    /// A configuration for the API at `host`.
+    pub fn new(host: impl Into<String>) -> Self {
+        ClientConfig {
+            host: Some(host.into()),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// Speaks the API of `target`.
+    #[must_use]
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
+    /// Sends the bearer token read from `path`.
+    #[must_use]
+    pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.token_file = Some(path.into());
+        self
+    }
+
+    /// Sends this cookie.
+    #[must_use]
+    pub fn cookie(mut self, cookie: impl Into<String>) -> Self {
+        self.cookie = Some(cookie.into());
+        self
+    }
+
+    /// Works in this namespace.
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+/// Options of a run started by [`Client::create_run_from_pipeline_package`] or
+/// [`Client::run_pipeline`].
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The run's name; `<pipeline name> <UTC date time>` when `None`, as kfp does.
+    pub run_name: Option<String>,
+    /// The experiment, created when missing; `Default` when `None`.
+    pub experiment_name: Option<String>,
+    /// The pipeline's parameters, typed.
+    pub arguments: Vec<(String, Value)>,
+    /// Overrides every task's caching (inline pipelines, as kfp's `enable_caching`).
+    pub enable_caching: Option<bool>,
+}
+
+/// A client for one KFP API server.
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: Http,
+    host: String,
+    target: Target,
+    namespace: Option<String>,
+    sources: Vec<CredentialSource>,
+}
+
+impl Client {
+    /// A client for `config`: reads the token file, if any, once.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let host = config
+            .host
+            .clone()
+            .or_else(|| std::env::var("KF_PIPELINES_ENDPOINT").ok())
+            .filter(|h| !h.trim().is_empty())
+            .ok_or_else(|| {
+                ClientError::Config(
+                    "no KFP host: pass --host URL or set KF_PIPELINES_ENDPOINT".into(),
+                )
+            })?;
+        let host = host.trim().trim_end_matches('/').to_owned();
+        if !(host.starts_with("http://") || host.starts_with("https://")) {
+            return Err(ClientError::Config(format!(
+                "the KFP host `{host}` is not an http:// or https:// URL"
+            )));
+        }
+        let mut sources = Vec::new();
+        let token = match token_source(&config) {
+            Some(source) => {
+                let CredentialSource::TokenFile { path, .. } = &source else {
+                    unreachable!("token_source returns token files")
+                };
+                let token = std::fs::read_to_string(path).map_err(|e| {
+                    ClientError::Config(format!("cannot read the token file {source}: {e}"))
+                })?;
+                let token = token.trim().to_owned();
+                if token.is_empty() {
+                    return Err(ClientError::Config(format!(
+                        "the token file {source} is empty"
+                    )));
+                }
+                sources.push(source);
+                Some(Auth::Bearer(token))
+            }
+            None => None,
+        };
+        let mut http = Http::new(config.retry.unwrap_or_default()).with_auth(token);
+        if let Some(cookie) = config.cookie.filter(|c| !c.is_empty()) {
+            http = http.with_header("Cookie", cookie);
+            sources.push(CredentialSource::Cookie);
+        }
+        Ok(Client {
+            http,
+            host,
+            target: config.target,
+            namespace: config.namespace,
+            sources,
+        })
+    }
+
+    /// The API's base URL, without a trailing `/`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The API this client speaks.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The run's page in the KFP UI.
+    pub fn run_url(&self, run_id: &str) -> String {
+        format!("{}/#/runs/details/{run_id}", self.host)
+    }
+
+    fn ns(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Uploads a compiled pipeline as a new pipeline named `name` (`description` optional).
+    /// A YAML over [`K8S_OBJECT_LIMIT`] is refused before anything is sent.
+    pub fn upload_pipeline(
+        &self,
+        yaml: &str,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<PipelineInfo, ClientError> {
+        check_size(yaml)?;
+        let plan = match self.target {
+            Target::V1 => v1::upload_pipeline(name, description, self.ns(), yaml.as_bytes()),
+            Target::V2 => v2::upload_pipeline(name, description, self.ns(), yaml.as_bytes()),
+        };
+        let v = self.create(&plan, "upload the pipeline", || {
+            self.get_pipeline(name).map(|p| p.map(|p| p.raw))
+        })?;
+        types::parse_pipeline(self.target, &v)
+    }
+
+    /// Uploads a compiled pipeline as version `version_name` of the pipeline `pipeline_id`.
+    pub fn upload_pipeline_version(
+        &self,
+        yaml: &str,
+        version_name: &str,
+        pipeline_id: &str,
+    ) -> Result<PipelineVersionInfo, ClientError> {
+        check_size(yaml)?;
+        let plan = match self.target {
+            Target::V1 => v1::upload_pipeline_version(version_name, pipeline_id, yaml.as_bytes()),
+            Target::V2 => v2::upload_pipeline_version(version_name, pipeline_id, yaml.as_bytes()),
+        };
+        let v = self.create(&plan, "upload the pipeline version", || {
+            self.get_pipeline_version(pipeline_id, version_name)
+                .map(|p| p.map(|p| p.raw))
+        })?;
+        types::parse_pipeline_version(self.target, &v, pipeline_id)
+    }
+
+    /// The pipeline named `name`, if there is one.
+    pub fn get_pipeline(&self, name: &str) -> Result<Option<PipelineInfo>, ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::find_pipeline(name, self.ns()),
+            Target::V2 => v2::find_pipeline(name, self.ns()),
+        };
+        let v = self.execute(&plan, "look up the pipeline")?;
+        types::list_items(&v, "pipelines")
+            .iter()
+            .map(|p| types::parse_pipeline(self.target, p))
+            .find(|p| p.as_ref().map_or(true, |p| p.name == name))
+            .transpose()
+    }
+
+    /// The version named `name` of the pipeline `pipeline_id`, if there is one.
+    pub fn get_pipeline_version(
+        &self,
+        pipeline_id: &str,
+        name: &str,
+    ) -> Result<Option<PipelineVersionInfo>, ClientError> {
+        let (plan, key) = match self.target {
+            Target::V1 => (v1::find_pipeline_version(pipeline_id, name), "versions"),
+            Target::V2 => (
+                v2::find_pipeline_version(pipeline_id, name),
+                "pipeline_versions",
+            ),
+        };
+        let v = self.execute(&plan, "look up the pipeline version")?;
+        types::list_items(&v, key)
+            .iter()
+            .map(|p| types::parse_pipeline_version(self.target, p, pipeline_id))
+            .find(|p| p.as_ref().map_or(true, |p| p.name == name))
+            .transpose()
+    }
+
+    /// Creates the experiment `name`, or returns the existing one of that name (as kfp does).
+    pub fn create_experiment(&self, name: &str) -> Result<Experiment, ClientError> {
+        if let Some(e) = self.get_experiment(name)? {
+            return Ok(e);
+        }
+        let plan = match self.target {
+            Target::V1 => v1::create_experiment(name, self.ns()),
+            Target::V2 => v2::create_experiment(name, self.ns()),
+        };
+        let v = self.create(&plan, "create the experiment", || {
+            self.get_experiment(name).map(|e| e.map(|e| e.raw))
+        })?;
+        types::parse_experiment(self.target, &v)
+    }
+
+    /// The experiment named `name`, if there is one.
+    pub fn get_experiment(&self, name: &str) -> Result<Option<Experiment>, ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::find_experiment(name, self.ns()),
+            Target::V2 => v2::find_experiment(name, self.ns()),
+        };
+        let v = self.execute(&plan, "look up the experiment")?;
+        types::list_items(&v, "experiments")
+            .iter()
+            .map(|e| types::parse_experiment(self.target, e))
+            .find(|e| e.as_ref().map_or(true, |e| e.name == name))
+            .transpose()
+    }
+
+    /// Starts a run of the compiled pipeline `yaml`, which goes inline in the run; creates the
+    /// experiment when it is missing.
+    pub fn create_run_from_pipeline_package(
+        &self,
+        yaml: &str,
+        options: &RunOptions,
+    ) -> Result<Run, ClientError> {
+        check_size(yaml)?;
+        let (spec, pipeline_name) = package(self.target, yaml, options.enable_caching)?;
+        let experiment =
+            self.create_experiment(options.experiment_name.as_deref().unwrap_or("Default"))?;
+        let name = options
+            .run_name
+            .clone()
+            .unwrap_or_else(|| default_run_name(&pipeline_name));
+        self.run_pipeline(
+            &experiment.id,
+            &name,
+            &PipelineSource::Inline(spec),
+            &options.arguments,
+        )
+    }
+
+    /// Starts a run named `job_name` in the experiment `experiment_id`, of an uploaded
+    /// pipeline version or an inline pipeline.
+    pub fn run_pipeline(
+        &self,
+        experiment_id: &str,
+        job_name: &str,
+        pipeline: &PipelineSource,
+        arguments: &[(String, Value)],
+    ) -> Result<Run, ClientError> {
+        let body = RunBody {
+            name: job_name.to_owned(),
+            experiment_id: experiment_id.to_owned(),
+            pipeline: pipeline.clone(),
+            arguments: arguments.to_vec(),
+        };
+        let plan = match self.target {
+            Target::V1 => v1::create_run(&body),
+            Target::V2 => v2::create_run(&body),
+        };
+        let v = self.create(&plan, "create the run", || {
+            self.find_run(job_name, experiment_id)
+        })?;
+        types::parse_run(self.target, &v)
+    }
+
+    fn find_run(&self, name: &str, experiment_id: &str) -> Result<Option<Value>, ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::find_run(name, experiment_id),
+            Target::V2 => v2::find_run(name, experiment_id),
+        };
+        let v = self.execute(&plan, "look up the run")?;
+        let key = self.name_key();
+        Ok(types::list_items(&v, "runs")
+            .iter()
+            .find(|r| r.get(key).and_then(Value::as_str) == Some(name))
+            .cloned())
+    }
+
+    fn name_key(&self) -> &'static str {
+        match self.target {
+            Target::V1 => "name",
+            Target::V2 => "display_name",
+        }
+    }
+
+    /// The run `run_id`, with its tasks' states.
+    pub fn get_run(&self, run_id: &str) -> Result<Run, ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::get_run(run_id),
+            Target::V2 => v2::get_run(run_id),
+        };
+        let v = self.execute(&plan, "get the run")?;
+        types::parse_run(self.target, &v)
+    }
+
+    /// The newest `limit` runs, of the experiment `experiment_id` when given.
+    pub fn list_runs(
+        &self,
+        experiment_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Run>, ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::list_runs(experiment_id, self.ns(), limit),
+            Target::V2 => v2::list_runs(experiment_id, self.ns(), limit),
+        };
+        let v = self.execute(&plan, "list the runs")?;
+        types::list_items(&v, "runs")
+            .iter()
+            .map(|r| types::parse_run(self.target, r))
+            .collect()
+    }
+
+    /// Polls the run every `interval` until it ends (SUCCEEDED, SKIPPED, FAILED, ERROR or
+    /// CANCELED) and returns it, or [`ClientError::Timeout`] after `timeout`.
+    pub fn wait_for_run_completion(
+        &self,
+        run_id: &str,
+        timeout: Option<Duration>,
+        interval: Duration,
+    ) -> Result<Run, ClientError> {
+        self.wait_with(run_id, timeout, interval, |_| {})
+    }
+
+    /// [`Client::wait_for_run_completion`], calling `progress` with each run polled.
+    pub fn wait_with(
+        &self,
+        run_id: &str,
+        timeout: Option<Duration>,
+        interval: Duration,
+        mut progress: impl FnMut(&Run),
+    ) -> Result<Run, ClientError> {
+        let start = Instant::now();
+        loop {
+            let run = self.get_run(run_id)?;
+            progress(&run);
+            if run.state.is_terminal() {
+                return Ok(run);
+            }
+            if let Some(t) = timeout {
+                if start.elapsed() + interval > t {
+                    return Err(ClientError::Timeout {
+                        run_id: run_id.to_owned(),
+                        seconds: t.as_secs(),
+                        state: run.state.to_string(),
+                    });
+                }
+            }
+            std::thread::sleep(interval);
+        }
+    }
+
+    /// Creates a recurring run (a v1 job) named `job_name` on the cron schedule `cron` (six
+    /// fields, seconds first, as KFP's scheduler reads it).
+    pub fn create_recurring_run(
+        &self,
+        experiment_id: &str,
+        job_name: &str,
+        cron: &str,
+        pipeline: &PipelineSource,
+        arguments: &[(String, Value)],
+    ) -> Result<RecurringRun, ClientError> {
+        let body = RunBody {
+            name: job_name.to_owned(),
+            experiment_id: experiment_id.to_owned(),
+            pipeline: pipeline.clone(),
+            arguments: arguments.to_vec(),
+        };
+        let (plan, find, key) = match self.target {
+            Target::V1 => (
+                v1::create_job(&body, cron),
+                v1::find_job(job_name, experiment_id),
+                "jobs",
+            ),
+            Target::V2 => (
+                v2::create_recurring_run(&body, cron),
+                v2::find_recurring_run(job_name, experiment_id),
+                "recurringRuns",
+            ),
+        };
+        let name_key = self.name_key();
+        let v = self.create(&plan, "create the recurring run", || {
+            let v = self.execute(&find, "look up the recurring run")?;
+            Ok(types::list_items(&v, key)
+                .iter()
+                .find(|r| r.get(name_key).and_then(Value::as_str) == Some(job_name))
+                .cloned())
+        })?;
+        types::parse_recurring_run(self.target, &v)
+    }
+
+    /// Deletes the run `run_id`.
+    pub fn delete_run(&self, run_id: &str) -> Result<(), ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::delete_run(run_id),
+            Target::V2 => v2::delete_run(run_id),
+        };
+        self.execute(&plan, "delete the run").map(drop)
+    }
+
+    /// Deletes the experiment `experiment_id`.
+    pub fn delete_experiment(&self, experiment_id: &str) -> Result<(), ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::delete_experiment(experiment_id),
+            Target::V2 => v2::delete_experiment(experiment_id),
+        };
+        self.execute(&plan, "delete the experiment").map(drop)
+    }
+
+    /// Deletes the pipeline `pipeline_id` (v2: with its versions).
+    pub fn delete_pipeline(&self, pipeline_id: &str) -> Result<(), ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::delete_pipeline(pipeline_id),
+            Target::V2 => v2::delete_pipeline(pipeline_id),
+        };
+        self.execute(&plan, "delete the pipeline").map(drop)
+    }
+
+    /// Deletes the recurring run (v1 job) `id`.
+    pub fn delete_recurring_run(&self, id: &str) -> Result<(), ClientError> {
+        let plan = match self.target {
+            Target::V1 => v1::delete_job(id),
+            Target::V2 => v2::delete_recurring_run(id),
+        };
+        self.execute(&plan, "delete the recurring run").map(drop)
+    }
+}
+
+fn token_source(config: &ClientConfig) -> Option<CredentialSource> {
+    if let Some(path) = &config.token_file {
+        return Some(CredentialSource::TokenFile {
+            path: path.clone(),
+            from: "--token-file",
+        });
+    }
+    if let Some(path) = std::env::var_os("KF_PIPELINES_SA_TOKEN_PATH").filter(|p| !p.is_empty()) {
+        return Some(CredentialSource::TokenFile {
+            path: PathBuf::from(path),
+            from: "KF_PIPELINES_SA_TOKEN_PATH",
+        });
+    }
+    let default = PathBuf::from(DEFAULT_TOKEN_PATH);
+    default.is_file().then_some(CredentialSource::TokenFile {
+        path: default,
+        from: "the in-cluster default",
+    })
+}
+
+fn check_size(yaml: &str) -> Result<(), ClientError> {
+    if yaml.len() > K8S_OBJECT_LIMIT {
+        return Err(ClientError::TooLarge { bytes: yaml.len() });
+    }
+    Ok(())
+}
+
+/// The documents of a compiled YAML as JSON: the pipeline, then (v2) its platform spec.
+fn yaml_documents(yaml: &str) -> Result<Vec<Value>, ClientError> {
+    let mut docs = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(yaml) {
+        let v = Value::deserialize(doc)
+            .map_err(|e| ClientError::Config(format!("the pipeline YAML does not parse: {e}")))?;
+        if !v.is_null() {
+            docs.push(v);
+        }
+    }
+    Ok(docs)
+}
+
+/// The pipeline as a run carries it inline, and its name: v1 the Workflow as JSON; v2 the IR
+/// as JSON, or `{pipeline_spec, platform_spec}` when the YAML has a platform document (as
+/// kfp.Client sends it). `enable_caching` overrides every task's caching as kfp does.
+pub fn package(
+    target: Target,
+    yaml: &str,
+    enable_caching: Option<bool>,
+) -> Result<(Value, String), ClientError> {
+    let mut docs = yaml_documents(yaml)?.into_iter();
+    let mut first = docs
+        .next()
+        .ok_or_else(|| ClientError::Config("the pipeline YAML is empty".into()))?;
+    match target {
+        Target::V1 => {
+            if let Some(enable) = enable_caching {
+                v1::override_caching(&mut first, enable);
+            }
+            let name = first
+                .pointer("/metadata/annotations/pipelines.kubeflow.org~1pipeline_spec")
+                .and_then(Value::as_str)
+                .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
+                .or_else(|| {
+                    first
+                        .pointer("/metadata/generateName")
+                        .and_then(Value::as_str)
+                        .map(|s| s.trim_end_matches('-').to_owned())
+                })
+                .unwrap_or_else(|| "pipeline".into());
+            Ok((first, name))
+        }
+        Target::V2 => {
+            if let Some(enable) = enable_caching {
+                v2::override_caching(&mut first, enable);
+            }
+            let name = first
+                .pointer("/pipelineInfo/name")
+                .and_then(Value::as_str)
+                .unwrap_or("pipeline")
+                .to_owned();
+            let mut platform = serde_json::Map::new();
+            for doc in docs {
+                if let Value::Object(m) = doc {
+                    platform.extend(m);
+                }
+            }
+            if platform.is_empty() {
+                Ok((first, name))
+            } else {
+                Ok((
+                    serde_json::json!({"pipeline_spec": first, "platform_spec": platform}),
+                    name,
+                ))
+            }
+        }
+    }
+}
+
+/// `<pipeline> <YYYY-MM-DD HH-MM-SS>` in UTC, kfp's default run name.
+fn default_run_name(pipeline: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("{pipeline} {}", types::format_utc(secs, '-'))
+}
