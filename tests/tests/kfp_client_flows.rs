@@ -1,0 +1,776 @@
+//! The KFP client's flows against an in-process stub of the KFP API (std `TcpListener`): the
+//! flagship's own binary runs `submit`, `upload` and `--wait` against it, and the stub records
+//! every request, so the tests check exact headers, the multipart framing of uploads, the
+//! order of calls, and that retries never create a second run.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kfp_core::client::{Client, ClientConfig, ClientError, RunOptions};
+use kfp_core::http::Retry;
+use kfp_core::Target;
+use serde_json::{json, Value};
+use support::{example, Run, TempDir};
+
+const TOKEN: &str = "s3cr3t-t0ken-value";
+const COOKIE: &str = "oauth2_proxy_kubeflow=c00kie-value";
+
+/// One request as the stub saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Seen {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+/// What the stub does, and what it holds.
+#[derive(Default)]
+struct State {
+    /// 503 answers still to give to `POST .../runs` before creating.
+    fail_run_creates: u32,
+    /// 503 answers to give to `POST .../runs` *after* creating the run.
+    create_then_fail: u32,
+    /// Answer everything with this status and body.
+    refuse: Option<(u16, &'static str)>,
+    /// The states `GET .../runs/{id}` reports, in turn (the last repeats).
+    run_states: Vec<&'static str>,
+    /// The state of each task once the run ends.
+    task_states: Vec<(&'static str, &'static str)>,
+    pipelines: Vec<(String, String)>,
+    versions: Vec<(String, String)>,
+    experiments: Vec<(String, String)>,
+    runs: Vec<(String, String)>,
+    polls: usize,
+    seen: Vec<Seen>,
+    next_id: u32,
+}
+
+struct Stub {
+    url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Stub {
+    fn start(state: State) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(Mutex::new(state));
+        let shared = state.clone();
+        // The thread ends with the test process.
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let _ = serve(stream, &shared);
+            }
+        });
+        Stub { url, state }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.seen()
+            .iter()
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(if b[i] == b'+' { b' ' } else { b[i] });
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_owned();
+    let target = parts.next().unwrap_or("").to_owned();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.trim_end().split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query = query
+        .split('&')
+        .filter(|q| !q.is_empty())
+        .map(|q| {
+            let (k, v) = q.split_once('=').unwrap_or((q, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    let seen = Seen {
+        method,
+        path: path.to_owned(),
+        query,
+        headers,
+        body,
+    };
+    let (status, answer) = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(seen.clone());
+        route(&mut st, &seen)
+    };
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+        answer.len()
+    )?;
+    stream.flush()
+}
+
+/// The name a list request filters on (`stringValue` of the filter's predicate).
+fn filtered_name(seen: &Seen) -> Option<String> {
+    let f: Value = serde_json::from_str(seen.query.get("filter")?).ok()?;
+    f.pointer("/predicates/0/stringValue")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn route(st: &mut State, seen: &Seen) -> (u16, String) {
+    if let Some((status, body)) = st.refuse {
+        return (status, body.to_owned());
+    }
+    let v2 = seen.path.starts_with("/apis/v2beta1");
+    let rest = seen
+        .path
+        .trim_start_matches("/apis/v1beta1")
+        .trim_start_matches("/apis/v2beta1");
+    let (id_key, name_key) = if v2 {
+        ("", "display_name")
+    } else {
+        ("id", "name")
+    };
+    let new_id = |st: &mut State, kind: &str| {
+        st.next_id += 1;
+        format!("{kind}-{}", st.next_id)
+    };
+    let list = |items: &[(String, String)], key: &str, idk: &str, want: Option<String>| {
+        let items: Vec<Value> = items
+            .iter()
+            .filter(|(n, _)| want.as_deref().map_or(true, |w| w == n))
+            .map(|(n, id)| json!({idk: id, name_key: n}))
+            .collect();
+        json!({ key: items }).to_string()
+    };
+    let _ = id_key;
+    match (seen.method.as_str(), rest) {
+        ("GET", "/pipelines") => {
+            let idk = if v2 { "pipeline_id" } else { "id" };
+            (200, list(&st.pipelines, "pipelines", idk, filtered_name(seen)))
+        }
+        ("POST", "/pipelines/upload") => {
+            let name = seen.query.get("name").cloned().unwrap_or_default();
+            let id = new_id(st, "pipeline");
+            st.pipelines.push((name.clone(), id.clone()));
+            if v2 {
+                (200, json!({"pipeline_id": id, "display_name": name}).to_string())
+            } else {
+                (
+                    200,
+                    json!({"id": id, "name": name, "default_version": {"id": format!("{id}-v0"), "name": name}})
+                        .to_string(),
+                )
+            }
+        }
+        ("POST", "/pipelines/upload_version") => {
+            let name = seen.query.get("name").cloned().unwrap_or_default();
+            let pid = seen.query.get("pipelineid").cloned().unwrap_or_default();
+            let id = new_id(st, "version");
+            st.versions.push((name.clone(), id.clone()));
+            if v2 {
+                (
+                    200,
+                    json!({"pipeline_id": pid, "pipeline_version_id": id, "display_name": name})
+                        .to_string(),
+                )
+            } else {
+                (200, json!({"id": id, "name": name}).to_string())
+            }
+        }
+        ("GET", "/experiments") => {
+            let idk = if v2 { "experiment_id" } else { "id" };
+            (200, list(&st.experiments, "experiments", idk, filtered_name(seen)))
+        }
+        ("POST", "/experiments") => {
+            let body = seen.json();
+            let name = body[name_key].as_str().unwrap_or_default().to_owned();
+            let id = new_id(st, "experiment");
+            st.experiments.push((name.clone(), id.clone()));
+            let idk = if v2 { "experiment_id" } else { "id" };
+            (200, json!({idk: id, name_key: name}).to_string())
+        }
+        ("GET", "/runs") => {
+            let idk = if v2 { "run_id" } else { "id" };
+            (200, list(&st.runs, "runs", idk, filtered_name(seen)))
+        }
+        ("POST", "/runs") => {
+            if st.fail_run_creates > 0 {
+                st.fail_run_creates -= 1;
+                return (503, r#"{"error":"busy","message":"busy","code":14}"#.into());
+            }
+            let body = seen.json();
+            let name = body[name_key].as_str().unwrap_or_default().to_owned();
+            let id = new_id(st, "run");
+            st.runs.push((name.clone(), id.clone()));
+            if st.create_then_fail > 0 {
+                st.create_then_fail -= 1;
+                return (503, r#"{"error":"lost","message":"lost","code":14}"#.into());
+            }
+            if v2 {
+                (200, json!({"run_id": id, "display_name": name, "state": "PENDING"}).to_string())
+            } else {
+                (200, json!({"run": {"id": id, "name": name, "status": ""}}).to_string())
+            }
+        }
+        ("GET", p) if p.starts_with("/runs/") => {
+            let id = p.trim_start_matches("/runs/").to_owned();
+            let name = st
+                .runs
+                .iter()
+                .find(|(_, i)| *i == id)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+            let i = st.polls.min(st.run_states.len().saturating_sub(1));
+            st.polls += 1;
+            let state = st.run_states.get(i).copied().unwrap_or("RUNNING");
+            let ended = !matches!(state, "RUNNING" | "Running" | "PENDING" | "Pending");
+            let tasks: Vec<(&str, &str)> = if ended {
+                st.task_states.clone()
+            } else {
+                st.task_states.iter().map(|(n, _)| (*n, "RUNNING")).collect()
+            };
+            if v2 {
+                let details: Vec<Value> = tasks
+                    .iter()
+                    .map(|(n, s)| json!({"display_name": n, "state": s}))
+                    .collect();
+                (
+                    200,
+                    json!({"run_id": id, "display_name": name, "state": state,
+                           "created_at": "2024-05-01T10:00:00Z",
+                           "run_details": {"task_details": details}})
+                    .to_string(),
+                )
+            } else {
+                let nodes: serde_json::Map<String, Value> = tasks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (n, s))| {
+                        let phase = capitalize(s);
+                        (format!("node-{i}"), json!({"displayName": n, "type": "Pod", "phase": phase}))
+                    })
+                    .chain(std::iter::once((
+                        "root".to_owned(),
+                        json!({"displayName": "root", "type": "DAG", "phase": "Running"}),
+                    )))
+                    .collect();
+                let manifest = json!({"status": {"nodes": nodes}}).to_string();
+                (
+                    200,
+                    json!({"run": {"id": id, "name": name, "status": state,
+                                   "created_at": "2024-05-01T10:00:00Z"},
+                           "pipeline_runtime": {"workflow_manifest": manifest}})
+                    .to_string(),
+                )
+            }
+        }
+        _ => (
+            404,
+            json!({"error": "no route", "message": format!("stub: no route {} {}", seen.method, seen.path), "code": 5})
+                .to_string(),
+        ),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut c = lower.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+const FLAGSHIP_PARAMS: [&str; 8] = [
+    "--param",
+    "model_name=yolov8n.pt",
+    "--param",
+    "epochs=3",
+    "--param",
+    "imgsz=640",
+    "--param",
+    "batchsize=16",
+];
+
+/// Runs the flagship's binary with `args`, with no KFP variables from the environment.
+fn flagship(args: &[&str], cwd: &Path) -> Run {
+    Command::new(example("yolov8withmlflow"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("KF_PIPELINES_ENDPOINT")
+        .env_remove("KF_PIPELINES_SA_TOKEN_PATH")
+        .output()
+        .expect("run the flagship")
+        .into()
+}
+
+fn token_file(dir: &TempDir) -> String {
+    let path = dir.path().join("token");
+    std::fs::write(&path, format!("{TOKEN}\n")).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// The compiled YAML the binary sends for `target`.
+fn compiled(target: &str, dir: &Path) -> String {
+    let r = flagship(&["compile", "--target", target, "-o", "-"], dir);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    r.stdout
+}
+
+/// The multipart body's single part: (name, filename, bytes).
+fn multipart(seen: &Seen) -> (String, String, Vec<u8>) {
+    let ctype = &seen.headers["content-type"];
+    let boundary = ctype
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("not multipart: {ctype}"));
+    let body = &seen.body;
+    let open = format!("--{boundary}\r\n");
+    let close = format!("\r\n--{boundary}--\r\n");
+    assert!(body.starts_with(open.as_bytes()), "no opening boundary");
+    assert!(body.ends_with(close.as_bytes()), "no closing boundary");
+    let inner = &body[open.len()..body.len() - close.len()];
+    let split = inner
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("part headers end");
+    let head = String::from_utf8(inner[..split].to_vec()).unwrap();
+    let bytes = inner[split + 4..].to_vec();
+    let disposition = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+        .expect("content-disposition");
+    let field = |key: &str| {
+        let start = disposition.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        let end = disposition[start..].find('"').unwrap() + start;
+        disposition[start..end].to_owned()
+    };
+    // Exactly one part: the boundary does not occur inside.
+    assert!(
+        !inner.windows(open.len() - 2).any(|w| w == &open.as_bytes()[..open.len() - 2]),
+        "more than one part"
+    );
+    (field("name"), field("filename"), bytes)
+}
+
+#[test]
+fn submit_uploads_creates_runs_and_waits_for_success() {
+    let dir = TempDir::new("kfp-flow-ok");
+    let stub = Stub::start(State {
+        run_states: vec!["Running", "Running", "Succeeded"],
+        task_states: vec![
+            ("verify-training", "Succeeded"),
+            ("YOLOv8 test training", "Succeeded"),
+        ],
+        ..State::default()
+    });
+    let token = token_file(&dir);
+    let mut args = vec![
+        "submit", "--host", &stub.url, "--pipeline", "yolo", "--experiment", "exp-1",
+        "--run-name", "run-1", "--token-file", &token, "--cookie", COOKIE, "--wait", "--poll",
+        "0.01",
+    ];
+    args.extend(FLAGSHIP_PARAMS);
+    let r = flagship(&args, dir.path());
+    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+
+    assert_eq!(
+        stub.calls(),
+        [
+            "GET /apis/v1beta1/pipelines",
+            "POST /apis/v1beta1/pipelines/upload",
+            "GET /apis/v1beta1/experiments",
+            "POST /apis/v1beta1/experiments",
+            "POST /apis/v1beta1/runs",
+            "GET /apis/v1beta1/runs/run-3",
+            "GET /apis/v1beta1/runs/run-3",
+            "GET /apis/v1beta1/runs/run-3",
+        ]
+    );
+    let seen = stub.seen();
+    for s in &seen {
+        assert_eq!(s.headers.get("authorization").map(String::as_str), Some(&*format!("Bearer {TOKEN}")), "{s:?}");
+        assert_eq!(s.headers.get("cookie").map(String::as_str), Some(COOKIE), "{s:?}");
+    }
+    // The upload: one `uploadfile` part named `<name>.yaml` holding the compiled YAML.
+    let upload = &seen[1];
+    assert_eq!(upload.query.get("name").map(String::as_str), Some("yolo"));
+    let (name, filename, bytes) = multipart(upload);
+    assert_eq!((name.as_str(), filename.as_str()), ("uploadfile", "yolo.yaml"));
+    assert_eq!(String::from_utf8(bytes).unwrap(), compiled("v1", dir.path()));
+    // The run: the uploaded default version, in the new experiment, parameters as strings.
+    let run = seen[4].json();
+    assert_eq!(run["name"], "run-1");
+    assert_eq!(
+        run["resource_references"],
+        json!([
+            {"key": {"type": "EXPERIMENT", "id": "experiment-2"}, "relationship": "OWNER"},
+            {"key": {"type": "PIPELINE_VERSION", "id": "pipeline-1-v0"}, "relationship": "CREATOR"},
+        ])
+    );
+    assert_eq!(
+        run["pipeline_spec"]["parameters"],
+        json!([
+            {"name": "model_name", "value": "yolov8n.pt"},
+            {"name": "epochs", "value": "3"},
+            {"name": "imgsz", "value": "640"},
+            {"name": "batchsize", "value": "16"},
+        ])
+    );
+    assert!(r.stdout.contains("run: run-1 (run-3)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("link: {}/#/runs/details/run-3", stub.url)),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "TASK                  STATE\nYOLOv8 test training  SUCCEEDED\nverify-training       SUCCEEDED\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("run run-1: SUCCEEDED\n"), "{}", r.stdout);
+    // Not a terminal: one plain line per state.
+    assert_eq!(r.stderr, "run-1: RUNNING\nrun-1: SUCCEEDED\n");
+    for secret in [TOKEN, "c00kie-value"] {
+        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    }
+}
+
+#[test]
+fn submit_wait_exits_1_naming_the_failed_task() {
+    let dir = TempDir::new("kfp-flow-failed");
+    let stub = Stub::start(State {
+        run_states: vec!["Running", "Running", "Failed"],
+        task_states: vec![
+            ("verify-training", "Succeeded"),
+            ("YOLOv8 test training", "Failed"),
+        ],
+        ..State::default()
+    });
+    let token = token_file(&dir);
+    let mut args = vec![
+        "submit", "--host", &stub.url, "--run-name", "run-f", "--token-file", &token, "--wait",
+        "--poll", "0.01",
+    ];
+    args.extend(FLAGSHIP_PARAMS);
+    let r = flagship(&args, dir.path());
+    assert_eq!(r.code, Some(1), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("error: the run ended FAILED; failed: YOLOv8 test training"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("YOLOv8 test training  FAILED"), "{}", r.stdout);
+    // Without --pipeline the workflow goes inline, as a JSON string of the compiled YAML.
+    let create = stub
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "POST" && s.path == "/apis/v1beta1/runs")
+        .expect("a run was created");
+    let manifest = create.json()["pipeline_spec"]["workflow_manifest"]
+        .as_str()
+        .expect("workflow_manifest is a string")
+        .to_owned();
+    let sent: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(sent["kind"], "Workflow");
+    assert_eq!(sent["metadata"]["generateName"], "yolov8withmlflow-");
+    assert!(stub.calls().iter().all(|c| !c.contains("upload")));
+}
+
+#[test]
+fn two_503s_then_ok_create_exactly_one_run() {
+    let dir = TempDir::new("kfp-flow-503");
+    let stub = Stub::start(State {
+        fail_run_creates: 2,
+        ..State::default()
+    });
+    let token = token_file(&dir);
+    let mut args = vec!["submit", "--host", &stub.url, "--run-name", "run-r", "--token-file", &token];
+    args.extend(FLAGSHIP_PARAMS);
+    let r = flagship(&args, dir.path());
+    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    let calls = stub.calls();
+    let creates = calls.iter().filter(|c| *c == "POST /apis/v1beta1/runs").count();
+    assert_eq!(creates, 3, "{calls:?}");
+    // Before each repeat the run is looked up by name.
+    let lookups = calls.iter().filter(|c| *c == "GET /apis/v1beta1/runs").count();
+    assert_eq!(lookups, 2, "{calls:?}");
+    assert_eq!(stub.state.lock().unwrap().runs.len(), 1);
+    assert!(r.stdout.contains("run: run-r (run-2)"), "{}", r.stdout);
+}
+
+fn fast_client(url: &str, target: Target, token: &str) -> Client {
+    Client::new(ClientConfig {
+        retry: Some(Retry {
+            attempts: 4,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+            ..Retry::default()
+        }),
+        ..ClientConfig::new(url).target(target).token_file(token)
+    })
+    .expect("client")
+}
+
+#[test]
+fn a_create_that_succeeded_behind_a_503_is_found_not_repeated() {
+    for target in [Target::V1, Target::V2] {
+        let dir = TempDir::new("kfp-flow-lost");
+        let stub = Stub::start(State {
+            create_then_fail: 1,
+            ..State::default()
+        });
+        let client = fast_client(&stub.url, target, &token_file(&dir));
+        let yaml = compiled(&target.to_string(), dir.path());
+        let run = client
+            .create_run_from_pipeline_package(
+                &yaml,
+                &RunOptions {
+                    run_name: Some("only-once".into()),
+                    arguments: vec![("model_name".into(), json!("m"))],
+                    ..RunOptions::default()
+                },
+            )
+            .expect("the run");
+        assert_eq!(run.name, "only-once");
+        let st = stub.state.lock().unwrap();
+        assert_eq!(st.runs.len(), 1, "{target}");
+        let creates = st
+            .seen
+            .iter()
+            .filter(|s| s.method == "POST" && s.path.ends_with("/runs"))
+            .count();
+        assert_eq!(creates, 1, "{target}");
+    }
+}
+
+#[test]
+fn a_401_names_the_credential_source_and_never_the_secret() {
+    let dir = TempDir::new("kfp-flow-401");
+    let stub = Stub::start(State {
+        refuse: Some((401, r#"{"error":"Unauthorized","message":"Unauthorized: token expired","code":16}"#)),
+        ..State::default()
+    });
+    let token = token_file(&dir);
+    let mut args = vec!["submit", "--host", &stub.url, "--token-file", &token, "--cookie", COOKIE];
+    args.extend(FLAGSHIP_PARAMS);
+    let r = flagship(&args, dir.path());
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: {} refused the credentials (401) from {token} (from --token-file) and the \
+             --cookie session cookie: Unauthorized: token expired\n",
+            stub.url
+        )
+    );
+    for secret in [TOKEN, "c00kie-value"] {
+        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    }
+    // Without credentials the message says how to give some.
+    let r = flagship(&["runs", "--host", &stub.url], dir.path());
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr.contains("it needs credentials, and none were sent; pass --token-file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_existing_pipeline_name_gets_a_new_version() {
+    for target in ["v1", "v2"] {
+        let dir = TempDir::new("kfp-flow-version");
+        let stub = Stub::start(State {
+            pipelines: vec![("yolo".into(), "pipeline-77".into())],
+            ..State::default()
+        });
+        let token = token_file(&dir);
+        let r = flagship(
+            &[
+                "upload", "--host", &stub.url, "--target", target, "--pipeline", "yolo",
+                "--version", "v-2", "--token-file", &token,
+            ],
+            dir.path(),
+        );
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let api = if target == "v1" { "v1beta1" } else { "v2beta1" };
+        assert_eq!(
+            stub.calls(),
+            [
+                format!("GET /apis/{api}/pipelines"),
+                format!("POST /apis/{api}/pipelines/upload_version"),
+            ]
+        );
+        let seen = stub.seen();
+        assert_eq!(seen[1].query.get("pipelineid").map(String::as_str), Some("pipeline-77"));
+        assert_eq!(seen[1].query.get("name").map(String::as_str), Some("v-2"));
+        let (part, filename, bytes) = multipart(&seen[1]);
+        assert_eq!((part.as_str(), filename.as_str()), ("uploadfile", "v-2.yaml"));
+        assert_eq!(String::from_utf8(bytes).unwrap(), compiled(target, dir.path()));
+        assert!(r.stdout.contains("version: v-2 (version-1)"), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn v2_submit_sends_the_ir_inline_with_typed_parameters() {
+    let dir = TempDir::new("kfp-flow-v2");
+    let stub = Stub::start(State {
+        run_states: vec!["RUNNING", "SUCCEEDED"],
+        task_states: vec![("train", "SUCCEEDED"), ("verify-training", "SUCCEEDED")],
+        ..State::default()
+    });
+    let token = token_file(&dir);
+    let mut args = vec![
+        "submit", "--host", &stub.url, "--target", "v2", "--run-name", "run-v2", "--token-file",
+        &token, "--no-cache", "--wait", "--poll", "0.01",
+    ];
+    args.extend(FLAGSHIP_PARAMS);
+    let r = flagship(&args, dir.path());
+    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    let create = stub
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "POST" && s.path == "/apis/v2beta1/runs")
+        .expect("a run");
+    let body = create.json();
+    assert_eq!(body["display_name"], "run-v2");
+    assert_eq!(body["experiment_id"], "experiment-1");
+    assert_eq!(
+        body["runtime_config"]["parameters"],
+        json!({"model_name": "yolov8n.pt", "epochs": 3, "imgsz": 640, "batchsize": 16})
+    );
+    // The IR (first YAML document), caching off as kfp compiles it; with a platform document,
+    // both go as kfp.Client sends them.
+    let spec = &body["pipeline_spec"];
+    let ir = spec.get("pipeline_spec").unwrap_or(spec);
+    assert_eq!(ir["pipelineInfo"]["name"], "yolov8withmlflow");
+    for (name, task) in ir["root"]["dag"]["tasks"].as_object().unwrap() {
+        assert_eq!(task["cachingOptions"], json!({}), "{name}");
+    }
+    if spec.get("platform_spec").is_some() {
+        assert!(spec["platform_spec"]["platforms"].is_object());
+    }
+    assert!(r.stdout.contains("train            SUCCEEDED"), "{}", r.stdout);
+}
+
+#[test]
+fn bad_params_and_oversize_pipelines_send_nothing() {
+    let dir = TempDir::new("kfp-flow-bad");
+    let stub = Stub::start(State::default());
+    let token = token_file(&dir);
+    let r = flagship(
+        &[
+            "submit", "--host", &stub.url, "--token-file", &token, "--param", "model_name=m",
+            "--param", "epochs=3.5",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: --param `epochs=3.5`: `epochs` is an integer, and `3.5` is not one\n"
+    );
+    let r = flagship(
+        &["submit", "--host", &stub.url, "--token-file", &token, "--param", "epoch=3"],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("no parameter `epoch`"), "{}", r.stderr);
+
+    let client = fast_client(&stub.url, Target::V1, &token);
+    let big = format!("a: '{}'\n", "x".repeat(1_600_000));
+    let err = client.upload_pipeline(&big, "big", None).unwrap_err();
+    assert!(matches!(err, ClientError::TooLarge { bytes } if bytes == big.len()), "{err}");
+    assert!(err.to_string().contains("1.53 MiB (1600006 bytes)"), "{err}");
+    assert!(stub.seen().is_empty(), "{:?}", stub.calls());
+}
+
+#[test]
+fn kfp_error_bodies_show_their_message_and_refused_connections_name_the_host() {
+    let dir = TempDir::new("kfp-flow-errors");
+    let stub = Stub::start(State {
+        refuse: Some((400, r#"{"error":"Invalid input error: name is too long","code":3,"message":"Invalid input error: name is too long","details":[]}"#)),
+        ..State::default()
+    });
+    let client = fast_client(&stub.url, Target::V2, &token_file(&dir));
+    let err = client.get_experiment("x").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot look up the experiment: the server answered 400: Invalid input error: name is too long"
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = fast_client(&format!("http://127.0.0.1:{port}"), Target::V1, &token_file(&dir));
+    let err = client.get_run("r").unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("cannot reach http://127.0.0.1:{port}:")) && err.contains("4 attempts"),
+        "{err}"
+    );
+}
