@@ -703,17 +703,17 @@ fn v2_submit_sends_the_ir_inline_with_typed_parameters() {
         body["runtime_config"]["parameters"],
         json!({"model_name": "yolov8n.pt", "epochs": 3, "imgsz": 640, "batchsize": 16})
     );
-    // The IR (first YAML document), caching off as kfp compiles it; with a platform document,
-    // both go as kfp.Client sends them.
+    // The flagship's YAML has a platform document (its MLflow secret), so the IR (first
+    // document, caching off as kfp compiles it) and the platform spec both go, as kfp.Client
+    // sends them.
     let spec = &body["pipeline_spec"];
-    let ir = spec.get("pipeline_spec").unwrap_or(spec);
+    assert_eq!(spec.as_object().unwrap().len(), 2, "{spec}");
+    let ir = &spec["pipeline_spec"];
     assert_eq!(ir["pipelineInfo"]["name"], "yolov8withmlflow");
     for (name, task) in ir["root"]["dag"]["tasks"].as_object().unwrap() {
         assert_eq!(task["cachingOptions"], json!({}), "{name}");
     }
-    if spec.get("platform_spec").is_some() {
-        assert!(spec["platform_spec"]["platforms"].is_object());
-    }
+    assert!(spec["platform_spec"]["platforms"]["kubernetes"].is_object(), "{spec}");
     assert!(r.stdout.contains("train            SUCCEEDED"), "{}", r.stdout);
 }
 

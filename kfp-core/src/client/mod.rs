@@ -28,7 +28,7 @@
 pub(crate) mod commands;
 mod exec;
 pub mod multipart;
-mod types;
+pub mod types;
 pub mod v1;
 pub mod v2;
 
