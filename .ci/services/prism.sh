@@ -37,16 +37,20 @@ except Exception:
 PY
 }
 
-start_one() { # name spec-file
-  local name=$1 spec=$2 port pid
+launch() { # name spec-file: starts Prism on a free port, prints the port
+  local name=$1 spec=$2 port
   port=$(free_port)
   setsid "$PRISM" mock -h 127.0.0.1 -p "$port" "$spec" >"$STATE/$name.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$STATE/$name.pid"
-  # Ready within 30 s (it takes about 2 s), or give up.
+  echo "$!" >"$STATE/$name.pid"
+  echo "$port"
+}
+
+wait_ready() { # name port
+  local name=$1 port=$2 pid
+  pid=$(cat "$STATE/$name.pid")
+  # Ready within 30 s (it takes 2-5 s), or give up.
   for _ in $(seq 1 60); do
     if answers "$port"; then
-      echo "$port"
       return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -86,8 +90,13 @@ case "${1:-}" in
     fi
     mkdir -p "$STATE"
     stop_all
-    v1=$(start_one v1 "$SPECS/v1beta1/kfp_api_single_file.swagger.json")
-    v2=$(start_one v2 "$SPECS/v2beta1/kfp_api_single_file.swagger.json") || { stop_all; exit 1; }
+    # Both start at once; each is waited for.
+    v1=$(launch v1 "$SPECS/v1beta1/kfp_api_single_file.swagger.json")
+    v2=$(launch v2 "$SPECS/v2beta1/kfp_api_single_file.swagger.json")
+    if ! wait_ready v1 "$v1" || ! wait_ready v2 "$v2"; then
+      stop_all
+      exit 1
+    fi
     echo "export KFP_RS_PRISM_V1=http://127.0.0.1:$v1"
     echo "export KFP_RS_PRISM_V2=http://127.0.0.1:$v2"
     ;;

@@ -774,3 +774,30 @@ fn kfp_error_bodies_show_their_message_and_refused_connections_name_the_host() {
         "{err}"
     );
 }
+
+#[test]
+fn the_readme_library_example_is_the_doc_tested_one() {
+    // The README's Rust block under "Ship it to a cluster" is the `client` module's doc
+    // example (compiled by `cargo test --doc`), less its hidden lines.
+    let readme = std::fs::read_to_string(support::workspace().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Ship it to a cluster").expect("the section")..];
+    let start = section.find("```rust\n").expect("a rust block") + "```rust\n".len();
+    let block: Vec<&str> = section[start..]
+        .lines()
+        .map(str::trim)
+        .take_while(|l| *l != "```")
+        .collect();
+    let module =
+        std::fs::read_to_string(support::workspace().join("kfp-core/src/client/mod.rs")).unwrap();
+    let doc: Vec<&str> = module
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(str::trim)
+        .skip_while(|l| *l != "```no_run")
+        .skip(1)
+        .take_while(|l| *l != "```")
+        .filter(|l| !l.starts_with("# "))
+        .collect();
+    assert!(block.len() > 5, "{block:?}");
+    assert_eq!(block, doc);
+}
