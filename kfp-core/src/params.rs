@@ -203,7 +203,10 @@ mod tests {
         assert!(err(&["model_name=m", "epoch=3"]).starts_with(
             "--param `epoch`: the pipeline has no parameter `epoch` (it has: model_name, epochs"
         ));
-        assert_eq!(err(&["model_name"]), "--param `model_name` is not NAME=VALUE");
+        assert_eq!(
+            err(&["model_name"]),
+            "--param `model_name` is not NAME=VALUE"
+        );
         assert_eq!(
             err(&["model_name=a", "model_name=b"]),
             "--param `model_name` is given twice"

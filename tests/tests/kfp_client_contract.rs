@@ -224,7 +224,11 @@ fn check_requests(target: Target, api: &str) {
         let what = format!("{} {}", plan.method, plan.template);
         let op = &doc["paths"][plan.template][plan.method.to_ascii_lowercase()];
         assert!(op.is_object(), "{what}: not in the {api} spec");
-        assert!(fills(plan.template, &plan.path), "{what}: path {}", plan.path);
+        assert!(
+            fills(plan.template, &plan.path),
+            "{what}: path {}",
+            plan.path
+        );
         let params = op["parameters"].as_array().cloned().unwrap_or_default();
         let named = |kind: &str| -> Vec<String> {
             params
@@ -287,7 +291,11 @@ fn v2_requests_fit_the_v2beta1_spec() {
 fn sample(doc: &Value, schema: &Value, field: &str, depth: usize) -> Value {
     let s = resolve(doc, schema);
     if let Some(values) = s.get("enum").and_then(Value::as_array) {
-        return values.get(1).or(values.first()).cloned().unwrap_or(Value::Null);
+        return values
+            .get(1)
+            .or(values.first())
+            .cloned()
+            .unwrap_or(Value::Null);
     }
     match s.get("type").and_then(Value::as_str) {
         Some("string") => match s.get("format").and_then(Value::as_str) {
@@ -316,7 +324,12 @@ fn sample(doc: &Value, schema: &Value, field: &str, depth: usize) -> Value {
 }
 
 fn sample_of(doc: &Value, name: &str) -> Value {
-    let v = sample(doc, &json!({"$ref": format!("#/definitions/{name}")}), name, 0);
+    let v = sample(
+        doc,
+        &json!({"$ref": format!("#/definitions/{name}")}),
+        name,
+        0,
+    );
     validate(doc, name, &v);
     v
 }
@@ -326,13 +339,22 @@ fn v1_answers_in_the_spec_shape_deserialise() {
     let Some(doc) = spec("v1beta1") else { return };
     let t = Target::V1;
     let p = parse_pipeline(t, &sample_of(&doc, "apiPipeline")).unwrap();
-    assert_eq!((p.id.as_str(), p.default_version_id.as_deref()), ("sample-id", Some("sample-id")));
+    assert_eq!(
+        (p.id.as_str(), p.default_version_id.as_deref()),
+        ("sample-id", Some("sample-id"))
+    );
     let v = parse_pipeline_version(t, &sample_of(&doc, "apiPipelineVersion"), "p1").unwrap();
     assert_eq!(v.id, "sample-id");
     let e = parse_experiment(t, &sample_of(&doc, "apiExperiment")).unwrap();
-    assert_eq!((e.id.as_str(), e.name.as_str()), ("sample-id", "sample-name"));
+    assert_eq!(
+        (e.id.as_str(), e.name.as_str()),
+        ("sample-id", "sample-name")
+    );
     let r = parse_run(t, &sample_of(&doc, "apiRunDetail")).unwrap();
-    assert_eq!((r.id.as_str(), r.created_at.as_deref()), ("sample-id", Some("2024-05-01T10:00:00Z")));
+    assert_eq!(
+        (r.id.as_str(), r.created_at.as_deref()),
+        ("sample-id", Some("2024-05-01T10:00:00Z"))
+    );
     let j = parse_recurring_run(t, &sample_of(&doc, "apiJob")).unwrap();
     assert_eq!(j.id, "sample-id");
     for (list, key) in [
@@ -345,7 +367,10 @@ fn v1_answers_in_the_spec_shape_deserialise() {
         let v = sample_of(&doc, list);
         assert_eq!(v[key].as_array().map(Vec::len), Some(1), "{list}");
     }
-    for item in sample_of(&doc, "apiListRunsResponse")["runs"].as_array().unwrap() {
+    for item in sample_of(&doc, "apiListRunsResponse")["runs"]
+        .as_array()
+        .unwrap()
+    {
         parse_run(t, item).unwrap();
     }
 
@@ -365,8 +390,18 @@ fn v1_answers_in_the_spec_shape_deserialise() {
     assert_eq!(r.state, RunState::Failed);
     assert_eq!(r.finished_at, None);
     assert_eq!(r.error.as_deref(), Some("step failed"));
-    let tasks: Vec<(&str, String)> = r.tasks.iter().map(|t| (t.name.as_str(), t.state.to_string())).collect();
-    assert_eq!(tasks, [("train", "FAILED".into()), ("verify-training", "SUCCEEDED".into())]);
+    let tasks: Vec<(&str, String)> = r
+        .tasks
+        .iter()
+        .map(|t| (t.name.as_str(), t.state.to_string()))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("train", "FAILED".into()),
+            ("verify-training", "SUCCEEDED".into())
+        ]
+    );
 }
 
 #[test]
@@ -374,13 +409,22 @@ fn v2_answers_in_the_spec_shape_deserialise() {
     let Some(doc) = spec("v2beta1") else { return };
     let t = Target::V2;
     let p = parse_pipeline(t, &sample_of(&doc, "v2beta1Pipeline")).unwrap();
-    assert_eq!((p.id.as_str(), p.name.as_str()), ("sample-pipeline_id", "sample-display_name"));
+    assert_eq!(
+        (p.id.as_str(), p.name.as_str()),
+        ("sample-pipeline_id", "sample-display_name")
+    );
     let v = parse_pipeline_version(t, &sample_of(&doc, "v2beta1PipelineVersion"), "p1").unwrap();
-    assert_eq!((v.id.as_str(), v.pipeline_id.as_str()), ("sample-pipeline_version_id", "sample-pipeline_id"));
+    assert_eq!(
+        (v.id.as_str(), v.pipeline_id.as_str()),
+        ("sample-pipeline_version_id", "sample-pipeline_id")
+    );
     let e = parse_experiment(t, &sample_of(&doc, "v2beta1Experiment")).unwrap();
     assert_eq!(e.id, "sample-experiment_id");
     let r = parse_run(t, &sample_of(&doc, "v2beta1Run")).unwrap();
-    assert_eq!((r.id.as_str(), &r.state), ("sample-run_id", &RunState::Pending));
+    assert_eq!(
+        (r.id.as_str(), &r.state),
+        ("sample-run_id", &RunState::Pending)
+    );
     assert_eq!(r.tasks.len(), 1);
     assert_eq!(r.error.as_deref(), Some("sample-message"));
     let rr = parse_recurring_run(t, &sample_of(&doc, "v2beta1RecurringRun")).unwrap();
@@ -410,7 +454,11 @@ fn v2_answers_in_the_spec_shape_deserialise() {
     assert!(r.state.is_terminal());
     assert_eq!(r.tasks[0].name, "train");
     // KFP's error bodies are googleRpcStatus.
-    validate(&doc, "googleRpcStatus", &json!({"code": 3, "message": "bad", "details": []}));
+    validate(
+        &doc,
+        "googleRpcStatus",
+        &json!({"code": 3, "message": "bad", "details": []}),
+    );
 }
 
 #[test]
@@ -424,6 +472,12 @@ fn a_bad_body_is_caught_by_the_schema() {
     let v = validator(&doc, "apiRun");
     assert!(!v.is_valid(&json!({"resource_references": [{"key": {"type": "NAMESPACEX"}}]})));
     let mut extra = Vec::new();
-    undeclared(&doc, &json!({"$ref": "#/definitions/apiRun"}), &json!({"nme": "x"}), "apiRun", &mut extra);
+    undeclared(
+        &doc,
+        &json!({"$ref": "#/definitions/apiRun"}),
+        &json!({"nme": "x"}),
+        "apiRun",
+        &mut extra,
+    );
     assert_eq!(extra, ["apiRun.nme"]);
 }

@@ -187,11 +187,7 @@ fn route(st: &mut State, seen: &Seen) -> (u16, String) {
         .path
         .trim_start_matches("/apis/v1beta1")
         .trim_start_matches("/apis/v2beta1");
-    let (id_key, name_key) = if v2 {
-        ("", "display_name")
-    } else {
-        ("id", "name")
-    };
+    let name_key = if v2 { "display_name" } else { "name" };
     let new_id = |st: &mut State, kind: &str| {
         st.next_id += 1;
         format!("{kind}-{}", st.next_id)
@@ -199,12 +195,11 @@ fn route(st: &mut State, seen: &Seen) -> (u16, String) {
     let list = |items: &[(String, String)], key: &str, idk: &str, want: Option<String>| {
         let items: Vec<Value> = items
             .iter()
-            .filter(|(n, _)| want.as_deref().map_or(true, |w| w == n))
+            .filter(|(n, _)| want.as_deref().is_none_or(|w| w == n))
             .map(|(n, id)| json!({idk: id, name_key: n}))
             .collect();
         json!({ key: items }).to_string()
     };
-    let _ = id_key;
     match (seen.method.as_str(), rest) {
         ("GET", "/pipelines") => {
             let idk = if v2 { "pipeline_id" } else { "id" };
@@ -407,7 +402,9 @@ fn multipart(seen: &Seen) -> (String, String, Vec<u8>) {
     };
     // Exactly one part: the boundary does not occur inside.
     assert!(
-        !inner.windows(open.len() - 2).any(|w| w == &open.as_bytes()[..open.len() - 2]),
+        !inner
+            .windows(open.len() - 2)
+            .any(|w| w == &open.as_bytes()[..open.len() - 2]),
         "more than one part"
     );
     (field("name"), field("filename"), bytes)
@@ -426,13 +423,32 @@ fn submit_uploads_creates_runs_and_waits_for_success() {
     });
     let token = token_file(&dir);
     let mut args = vec![
-        "submit", "--host", &stub.url, "--pipeline", "yolo", "--experiment", "exp-1",
-        "--run-name", "run-1", "--token-file", &token, "--cookie", COOKIE, "--wait", "--poll",
+        "submit",
+        "--host",
+        &stub.url,
+        "--pipeline",
+        "yolo",
+        "--experiment",
+        "exp-1",
+        "--run-name",
+        "run-1",
+        "--token-file",
+        &token,
+        "--cookie",
+        COOKIE,
+        "--wait",
+        "--poll",
         "0.01",
     ];
     args.extend(FLAGSHIP_PARAMS);
     let r = flagship(&args, dir.path());
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
 
     assert_eq!(
         stub.calls(),
@@ -449,15 +465,29 @@ fn submit_uploads_creates_runs_and_waits_for_success() {
     );
     let seen = stub.seen();
     for s in &seen {
-        assert_eq!(s.headers.get("authorization").map(String::as_str), Some(&*format!("Bearer {TOKEN}")), "{s:?}");
-        assert_eq!(s.headers.get("cookie").map(String::as_str), Some(COOKIE), "{s:?}");
+        assert_eq!(
+            s.headers.get("authorization").map(String::as_str),
+            Some(&*format!("Bearer {TOKEN}")),
+            "{s:?}"
+        );
+        assert_eq!(
+            s.headers.get("cookie").map(String::as_str),
+            Some(COOKIE),
+            "{s:?}"
+        );
     }
     // The upload: one `uploadfile` part named `<name>.yaml` holding the compiled YAML.
     let upload = &seen[1];
     assert_eq!(upload.query.get("name").map(String::as_str), Some("yolo"));
     let (name, filename, bytes) = multipart(upload);
-    assert_eq!((name.as_str(), filename.as_str()), ("uploadfile", "yolo.yaml"));
-    assert_eq!(String::from_utf8(bytes).unwrap(), compiled("v1", dir.path()));
+    assert_eq!(
+        (name.as_str(), filename.as_str()),
+        ("uploadfile", "yolo.yaml")
+    );
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        compiled("v1", dir.path())
+    );
     // The run: the uploaded default version, in the new experiment, parameters as strings.
     let run = seen[4].json();
     assert_eq!(run["name"], "run-1");
@@ -479,7 +509,8 @@ fn submit_uploads_creates_runs_and_waits_for_success() {
     );
     assert!(r.stdout.contains("run: run-1 (run-3)"), "{}", r.stdout);
     assert!(
-        r.stdout.contains(&format!("link: {}/#/runs/details/run-3", stub.url)),
+        r.stdout
+            .contains(&format!("link: {}/#/runs/details/run-3", stub.url)),
         "{}",
         r.stdout
     );
@@ -511,19 +542,37 @@ fn submit_wait_exits_1_naming_the_failed_task() {
     });
     let token = token_file(&dir);
     let mut args = vec![
-        "submit", "--host", &stub.url, "--run-name", "run-f", "--token-file", &token, "--wait",
-        "--poll", "0.01",
+        "submit",
+        "--host",
+        &stub.url,
+        "--run-name",
+        "run-f",
+        "--token-file",
+        &token,
+        "--wait",
+        "--poll",
+        "0.01",
     ];
     args.extend(FLAGSHIP_PARAMS);
     let r = flagship(&args, dir.path());
-    assert_eq!(r.code, Some(1), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(1),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(
         r.stderr
             .contains("error: the run ended FAILED; failed: YOLOv8 test training"),
         "{}",
         r.stderr
     );
-    assert!(r.stdout.contains("YOLOv8 test training  FAILED"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("YOLOv8 test training  FAILED"),
+        "{}",
+        r.stdout
+    );
     // Without --pipeline the workflow goes inline, as a JSON string of the compiled YAML.
     let create = stub
         .seen()
@@ -548,15 +597,35 @@ fn two_503s_then_ok_create_exactly_one_run() {
         ..State::default()
     });
     let token = token_file(&dir);
-    let mut args = vec!["submit", "--host", &stub.url, "--run-name", "run-r", "--token-file", &token];
+    let mut args = vec![
+        "submit",
+        "--host",
+        &stub.url,
+        "--run-name",
+        "run-r",
+        "--token-file",
+        &token,
+    ];
     args.extend(FLAGSHIP_PARAMS);
     let r = flagship(&args, dir.path());
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     let calls = stub.calls();
-    let creates = calls.iter().filter(|c| *c == "POST /apis/v1beta1/runs").count();
+    let creates = calls
+        .iter()
+        .filter(|c| *c == "POST /apis/v1beta1/runs")
+        .count();
     assert_eq!(creates, 3, "{calls:?}");
     // Before each repeat the run is looked up by name.
-    let lookups = calls.iter().filter(|c| *c == "GET /apis/v1beta1/runs").count();
+    let lookups = calls
+        .iter()
+        .filter(|c| *c == "GET /apis/v1beta1/runs")
+        .count();
     assert_eq!(lookups, 2, "{calls:?}");
     assert_eq!(stub.state.lock().unwrap().runs.len(), 1);
     assert!(r.stdout.contains("run: run-r (run-2)"), "{}", r.stdout);
@@ -611,11 +680,22 @@ fn a_create_that_succeeded_behind_a_503_is_found_not_repeated() {
 fn a_401_names_the_credential_source_and_never_the_secret() {
     let dir = TempDir::new("kfp-flow-401");
     let stub = Stub::start(State {
-        refuse: Some((401, r#"{"error":"Unauthorized","message":"Unauthorized: token expired","code":16}"#)),
+        refuse: Some((
+            401,
+            r#"{"error":"Unauthorized","message":"Unauthorized: token expired","code":16}"#,
+        )),
         ..State::default()
     });
     let token = token_file(&dir);
-    let mut args = vec!["submit", "--host", &stub.url, "--token-file", &token, "--cookie", COOKIE];
+    let mut args = vec![
+        "submit",
+        "--host",
+        &stub.url,
+        "--token-file",
+        &token,
+        "--cookie",
+        COOKIE,
+    ];
     args.extend(FLAGSHIP_PARAMS);
     let r = flagship(&args, dir.path());
     assert_eq!(r.code, Some(1), "{}", r.stderr);
@@ -634,7 +714,8 @@ fn a_401_names_the_credential_source_and_never_the_secret() {
     let r = flagship(&["runs", "--host", &stub.url], dir.path());
     assert_eq!(r.code, Some(1));
     assert!(
-        r.stderr.contains("it needs credentials, and none were sent; pass --token-file"),
+        r.stderr
+            .contains("it needs credentials, and none were sent; pass --token-file"),
         "{}",
         r.stderr
     );
@@ -651,8 +732,17 @@ fn an_existing_pipeline_name_gets_a_new_version() {
         let token = token_file(&dir);
         let r = flagship(
             &[
-                "upload", "--host", &stub.url, "--target", target, "--pipeline", "yolo",
-                "--version", "v-2", "--token-file", &token,
+                "upload",
+                "--host",
+                &stub.url,
+                "--target",
+                target,
+                "--pipeline",
+                "yolo",
+                "--version",
+                "v-2",
+                "--token-file",
+                &token,
             ],
             dir.path(),
         );
@@ -666,12 +756,25 @@ fn an_existing_pipeline_name_gets_a_new_version() {
             ]
         );
         let seen = stub.seen();
-        assert_eq!(seen[1].query.get("pipelineid").map(String::as_str), Some("pipeline-77"));
+        assert_eq!(
+            seen[1].query.get("pipelineid").map(String::as_str),
+            Some("pipeline-77")
+        );
         assert_eq!(seen[1].query.get("name").map(String::as_str), Some("v-2"));
         let (part, filename, bytes) = multipart(&seen[1]);
-        assert_eq!((part.as_str(), filename.as_str()), ("uploadfile", "v-2.yaml"));
-        assert_eq!(String::from_utf8(bytes).unwrap(), compiled(target, dir.path()));
-        assert!(r.stdout.contains("version: v-2 (version-1)"), "{}", r.stdout);
+        assert_eq!(
+            (part.as_str(), filename.as_str()),
+            ("uploadfile", "v-2.yaml")
+        );
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            compiled(target, dir.path())
+        );
+        assert!(
+            r.stdout.contains("version: v-2 (version-1)"),
+            "{}",
+            r.stdout
+        );
     }
 }
 
@@ -685,12 +788,29 @@ fn v2_submit_sends_the_ir_inline_with_typed_parameters() {
     });
     let token = token_file(&dir);
     let mut args = vec![
-        "submit", "--host", &stub.url, "--target", "v2", "--run-name", "run-v2", "--token-file",
-        &token, "--no-cache", "--wait", "--poll", "0.01",
+        "submit",
+        "--host",
+        &stub.url,
+        "--target",
+        "v2",
+        "--run-name",
+        "run-v2",
+        "--token-file",
+        &token,
+        "--no-cache",
+        "--wait",
+        "--poll",
+        "0.01",
     ];
     args.extend(FLAGSHIP_PARAMS);
     let r = flagship(&args, dir.path());
-    assert_eq!(r.code, Some(0), "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     let create = stub
         .seen()
         .into_iter()
@@ -713,8 +833,15 @@ fn v2_submit_sends_the_ir_inline_with_typed_parameters() {
     for (name, task) in ir["root"]["dag"]["tasks"].as_object().unwrap() {
         assert_eq!(task["cachingOptions"], json!({}), "{name}");
     }
-    assert!(spec["platform_spec"]["platforms"]["kubernetes"].is_object(), "{spec}");
-    assert!(r.stdout.contains("train            SUCCEEDED"), "{}", r.stdout);
+    assert!(
+        spec["platform_spec"]["platforms"]["kubernetes"].is_object(),
+        "{spec}"
+    );
+    assert!(
+        r.stdout.contains("train            SUCCEEDED"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -724,8 +851,15 @@ fn bad_params_and_oversize_pipelines_send_nothing() {
     let token = token_file(&dir);
     let r = flagship(
         &[
-            "submit", "--host", &stub.url, "--token-file", &token, "--param", "model_name=m",
-            "--param", "epochs=3.5",
+            "submit",
+            "--host",
+            &stub.url,
+            "--token-file",
+            &token,
+            "--param",
+            "model_name=m",
+            "--param",
+            "epochs=3.5",
         ],
         dir.path(),
     );
@@ -735,7 +869,15 @@ fn bad_params_and_oversize_pipelines_send_nothing() {
         "error: --param `epochs=3.5`: `epochs` is an integer, and `3.5` is not one\n"
     );
     let r = flagship(
-        &["submit", "--host", &stub.url, "--token-file", &token, "--param", "epoch=3"],
+        &[
+            "submit",
+            "--host",
+            &stub.url,
+            "--token-file",
+            &token,
+            "--param",
+            "epoch=3",
+        ],
         dir.path(),
     );
     assert_eq!(r.code, Some(2));
@@ -744,8 +886,14 @@ fn bad_params_and_oversize_pipelines_send_nothing() {
     let client = fast_client(&stub.url, Target::V1, &token);
     let big = format!("a: '{}'\n", "x".repeat(1_600_000));
     let err = client.upload_pipeline(&big, "big", None).unwrap_err();
-    assert!(matches!(err, ClientError::TooLarge { bytes } if bytes == big.len()), "{err}");
-    assert!(err.to_string().contains("1.53 MiB (1600006 bytes)"), "{err}");
+    assert!(
+        matches!(err, ClientError::TooLarge { bytes } if bytes == big.len()),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("1.53 MiB (1600006 bytes)"),
+        "{err}"
+    );
     assert!(stub.seen().is_empty(), "{:?}", stub.calls());
 }
 
@@ -753,7 +901,10 @@ fn bad_params_and_oversize_pipelines_send_nothing() {
 fn kfp_error_bodies_show_their_message_and_refused_connections_name_the_host() {
     let dir = TempDir::new("kfp-flow-errors");
     let stub = Stub::start(State {
-        refuse: Some((400, r#"{"error":"Invalid input error: name is too long","code":3,"message":"Invalid input error: name is too long","details":[]}"#)),
+        refuse: Some((
+            400,
+            r#"{"error":"Invalid input error: name is too long","code":3,"message":"Invalid input error: name is too long","details":[]}"#,
+        )),
         ..State::default()
     });
     let client = fast_client(&stub.url, Target::V2, &token_file(&dir));
@@ -767,10 +918,15 @@ fn kfp_error_bodies_show_their_message_and_refused_connections_name_the_host() {
         .local_addr()
         .unwrap()
         .port();
-    let client = fast_client(&format!("http://127.0.0.1:{port}"), Target::V1, &token_file(&dir));
+    let client = fast_client(
+        &format!("http://127.0.0.1:{port}"),
+        Target::V1,
+        &token_file(&dir),
+    );
     let err = client.get_run("r").unwrap_err().to_string();
     assert!(
-        err.starts_with(&format!("cannot reach http://127.0.0.1:{port}:")) && err.contains("4 attempts"),
+        err.starts_with(&format!("cannot reach http://127.0.0.1:{port}:"))
+            && err.contains("4 attempts"),
         "{err}"
     );
 }

@@ -56,7 +56,14 @@ fn against(var: &str, target: &str) {
     let token = dir.path().join("token");
     std::fs::write(&token, "prism-token\n").unwrap();
     let token = token.to_str().unwrap();
-    let common = ["--host", url.as_str(), "--target", target, "--token-file", token];
+    let common = [
+        "--host",
+        url.as_str(),
+        "--target",
+        target,
+        "--token-file",
+        token,
+    ];
     let ok = |args: Vec<&str>| -> Run {
         let r = flagship(&args, dir.path());
         assert_eq!(
@@ -70,15 +77,42 @@ fn against(var: &str, target: &str) {
     };
 
     // Inline run, then a run of an uploaded pipeline, then a recurring run.
-    let r = ok([&["submit"][..], &common, &PARAMS, &["--experiment", "prism"]].concat());
-    assert!(r.stdout.contains(&format!("link: {url}/#/runs/details/")), "{}", r.stdout);
-    let r = ok([&["submit"][..], &common, &PARAMS, &["--pipeline", "yolo", "--no-cache"]].concat());
+    let r = ok([
+        &["submit"][..],
+        &common,
+        &PARAMS,
+        &["--experiment", "prism"],
+    ]
+    .concat());
+    assert!(
+        r.stdout.contains(&format!("link: {url}/#/runs/details/")),
+        "{}",
+        r.stdout
+    );
+    let r = ok([
+        &["submit"][..],
+        &common,
+        &PARAMS,
+        &["--pipeline", "yolo", "--no-cache"],
+    ]
+    .concat());
     assert!(r.stdout.contains("pipeline: yolo ("), "{}", r.stdout);
-    let r = ok([&["submit"][..], &common, &PARAMS, &["--cron", "0 0 * * * *"]].concat());
+    let r = ok([
+        &["submit"][..],
+        &common,
+        &PARAMS,
+        &["--cron", "0 0 * * * *"],
+    ]
+    .concat());
     assert!(r.stdout.starts_with("recurring run: "), "{}", r.stdout);
 
     let r = ok([&["upload"][..], &common, &["--pipeline", "yolo"]].concat());
-    assert!(r.stdout.contains(&format!("link: {url}/#/pipelines/details/")), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("link: {url}/#/pipelines/details/")),
+        "{}",
+        r.stdout
+    );
 
     let r = ok([&["runs"][..], &common, &["--limit", "5"]].concat());
     assert!(r.stdout.starts_with("NAME "), "{}", r.stdout);
@@ -101,7 +135,11 @@ fn against(var: &str, target: &str) {
     // Without credentials Prism answers 401, and the message says how to send some.
     let r = flagship(&["runs", "--host", &url, "--target", target], dir.path());
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("(401): it needs credentials"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("(401): it needs credentials"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

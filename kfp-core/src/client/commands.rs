@@ -264,7 +264,8 @@ fn upload_or_version(
 ) -> Result<PipelineSource, Failure> {
     match client.get_pipeline(name)? {
         Some(existing) => {
-            let version_name = version.map_or_else(|| format!("{name} {}", now_utc()), str::to_owned);
+            let version_name =
+                version.map_or_else(|| format!("{name} {}", now_utc()), str::to_owned);
             let v = client.upload_pipeline_version(yaml, &version_name, &existing.id)?;
             println!("pipeline: {name} ({})", existing.id);
             println!("version: {} ({})", v.name, v.id);
@@ -321,7 +322,8 @@ fn submit(m: &ArgMatches, pipeline: &Pipeline) -> Result<u8, Failure> {
         .cloned()
         .unwrap_or_else(|| format!("{} {}", pipeline.name, now_utc()));
     if let Some(cron) = cron {
-        let rr = client.create_recurring_run(&experiment.id, &run_name, cron, &source, &arguments)?;
+        let rr =
+            client.create_recurring_run(&experiment.id, &run_name, cron, &source, &arguments)?;
         println!("recurring run: {} ({})", rr.name, rr.id);
         return Ok(0);
     }
@@ -518,7 +520,12 @@ mod tests {
                 Some("2024-05-01T10:00:00Z"),
                 Some("2024-05-01T11:02:03Z"),
             ),
-            run("long run name", "RUNNING", Some("2024-05-01T12:00:00Z"), None),
+            run(
+                "long run name",
+                "RUNNING",
+                Some("2024-05-01T12:00:00Z"),
+                None,
+            ),
         ]);
         assert_eq!(
             table,

@@ -125,7 +125,10 @@ impl fmt::Display for ClientError {
                 action,
                 status,
                 message,
-            } => write!(f, "cannot {action}: the server answered {status}: {message}"),
+            } => write!(
+                f,
+                "cannot {action}: the server answered {status}: {message}"
+            ),
             ClientError::Decode { what, reason } => {
                 write!(f, "unexpected answer to {what}: {reason}")
             }

@@ -36,7 +36,9 @@ mod tests {
     fn one_uploadfile_part_with_the_bytes_and_a_fresh_boundary() {
         let file = b"a: 1\n--kfp-rs-boundary-7MA4YWxkTrZu0gW\n";
         let (ctype, body) = form("p.yaml", file);
-        let boundary = ctype.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let boundary = ctype
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
         assert_eq!(boundary, "kfp-rs-boundary-7MA4YWxkTrZu0gWx");
         let text = String::from_utf8(body).unwrap();
         let head = format!(
@@ -45,6 +47,9 @@ mod tests {
         );
         assert!(text.starts_with(&head), "{text}");
         let rest = &text[head.len()..];
-        assert_eq!(rest, format!("a: 1\n--kfp-rs-boundary-7MA4YWxkTrZu0gW\n\r\n--{boundary}--\r\n"));
+        assert_eq!(
+            rest,
+            format!("a: 1\n--kfp-rs-boundary-7MA4YWxkTrZu0gW\n\r\n--{boundary}--\r\n")
+        );
     }
 }

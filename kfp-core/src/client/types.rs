@@ -215,7 +215,9 @@ fn short(v: &Value) -> String {
 
 /// The items of a list answer (`[]` when the key is absent, as KFP omits empty lists).
 pub(crate) fn list_items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Reads an `apiPipeline` (v1) or `v2beta1Pipeline` (v2).
@@ -423,7 +425,10 @@ mod tests {
         assert_eq!(format_utc(0, ':'), "1970-01-01 00:00:00");
         assert_eq!(format_utc(1_709_210_096, '-'), "2024-02-29 12-34-56");
         assert_eq!(parse_rfc3339("2024-02-29T12:34:56Z"), Some(1_709_210_096));
-        assert_eq!(parse_rfc3339("2024-02-29T12:34:56.123Z"), Some(1_709_210_096));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T12:34:56.123Z"),
+            Some(1_709_210_096)
+        );
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 

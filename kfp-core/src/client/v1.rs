@@ -97,8 +97,7 @@ pub fn create_experiment(name: &str, namespace: Option<&str>) -> RequestPlan {
 pub fn find_experiment(name: &str, namespace: Option<&str>) -> RequestPlan {
     let plan =
         RequestPlan::new("GET", EXPERIMENTS, EXPERIMENTS.into()).query("filter", filter(name));
-    with_namespace(plan, namespace)
-        .returns("apiListExperimentsResponse")
+    with_namespace(plan, namespace).returns("apiListExperimentsResponse")
 }
 
 /// kfp 1.8.9's parameter values: `str(v)`, JSON for lists and dicts.
@@ -241,7 +240,8 @@ pub fn override_caching(workflow: &mut Value, enable: bool) {
         return;
     };
     for t in templates {
-        if let Some(label) = t.pointer_mut("/metadata/labels/pipelines.kubeflow.org~1enable_caching")
+        if let Some(label) =
+            t.pointer_mut("/metadata/labels/pipelines.kubeflow.org~1enable_caching")
         {
             *label = Value::String(if enable { "true" } else { "false" }.into());
         }
