@@ -26,23 +26,29 @@
 //! ```
 
 pub(crate) mod commands;
+mod config;
 mod exec;
 pub mod multipart;
+mod package;
+mod plan;
 pub mod types;
 pub mod v1;
 pub mod v2;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize as _;
 use serde_json::Value;
 
-use crate::cli::K8S_OBJECT_LIMIT;
 use crate::compiler::Target;
-use crate::http::{Auth, Http, Retry};
+use crate::http::{Auth, Http};
 
+use config::token_source;
+pub use config::{ClientConfig, RunOptions};
 pub use exec::{ClientError, CredentialSource};
+pub use package::package;
+use package::{check_size, default_run_name};
+pub(crate) use plan::{encode, name_filter};
+pub use plan::{Body, RequestPlan};
 pub use types::{
     Experiment, PipelineInfo, PipelineSource, PipelineVersionInfo, RecurringRun, Run, RunBody,
     RunState, TaskState,
@@ -51,180 +57,6 @@ pub use types::{
 /// Where the in-cluster ServiceAccount token is mounted when `KF_PIPELINES_SA_TOKEN_PATH` is
 /// not set.
 pub const DEFAULT_TOKEN_PATH: &str = "/var/run/secrets/kubeflow/pipelines/token";
-
-/// The body of a request: none, JSON of a swagger definition, or a pipeline file upload.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Body {
-    /// No body.
-    None,
-    /// A JSON body; `definition` names its type in the spec's `definitions`.
-    Json {
-        /// The swagger definition the body is an instance of (`apiRun`, `v2beta1Run`).
-        definition: &'static str,
-        /// The body.
-        value: Value,
-    },
-    /// A `multipart/form-data` body with one `uploadfile` part.
-    Upload {
-        /// The part's filename (`<name>.yaml`).
-        filename: String,
-        /// The file.
-        bytes: Vec<u8>,
-    },
-}
-
-/// One request to the KFP API, before it is sent.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestPlan {
-    /// `GET`, `POST` or `DELETE`.
-    pub method: &'static str,
-    /// The path as the spec writes it (`/apis/v2beta1/runs/{run_id}`).
-    pub template: &'static str,
-    /// The path with its parameters filled in and percent-encoded.
-    pub path: String,
-    /// The query parameters, by the names the spec gives them.
-    pub query: Vec<(&'static str, String)>,
-    /// The body.
-    pub body: Body,
-    /// The swagger definition of a 200 answer (`apiRunDetail`), or `None` for an empty one.
-    pub response: Option<&'static str>,
-}
-
-impl RequestPlan {
-    fn new(method: &'static str, template: &'static str, path: String) -> Self {
-        RequestPlan {
-            method,
-            template,
-            path,
-            query: Vec::new(),
-            body: Body::None,
-            response: None,
-        }
-    }
-
-    fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.query.push((name, value.into()));
-        self
-    }
-
-    fn query_opt(self, name: &'static str, value: Option<&str>) -> Self {
-        match value {
-            Some(v) => self.query(name, v),
-            None => self,
-        }
-    }
-
-    fn json(mut self, definition: &'static str, value: Value) -> Self {
-        self.body = Body::Json { definition, value };
-        self
-    }
-
-    fn returns(mut self, definition: &'static str) -> Self {
-        self.response = Some(definition);
-        self
-    }
-
-    /// The path and query, percent-encoded (`/apis/v1beta1/runs?page_size=10`).
-    pub fn path_and_query(&self) -> String {
-        let mut out = self.path.clone();
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
-            out.push_str(name);
-            out.push('=');
-            out.push_str(&encode(value));
-        }
-        out
-    }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A KFP list filter: `key` equals `value` (as kfp.Client writes it).
-pub(crate) fn name_filter(op_field: &str, key: &str, value: &str) -> String {
-    serde_json::json!({"predicates": [{op_field: 1, "key": key, "stringValue": value}]}).to_string()
-}
-
-/// How to reach and authenticate to a KFP API server.
-#[derive(Clone, Debug, Default)]
-pub struct ClientConfig {
-    /// The API's base URL (`http://localhost:8080`, or `https://<kubeflow>/pipeline`);
-    /// `KF_PIPELINES_ENDPOINT` when `None`.
-    pub host: Option<String>,
-    /// Which API to speak: v1beta1 for [`Target::V1`], v2beta1 for [`Target::V2`].
-    pub target: Target,
-    /// A file holding a bearer token (`--token-file`); otherwise `KF_PIPELINES_SA_TOKEN_PATH`,
-    /// otherwise [`DEFAULT_TOKEN_PATH`] when it exists.
-    pub token_file: Option<PathBuf>,
-    /// A session cookie (`oauth2_proxy_kubeflow=...`) for Dex/Istio.
-    pub cookie: Option<String>,
-    /// The namespace (profile) of a multi-user KFP.
-    pub namespace: Option<String>,
-    /// Retries of connection failures and 5xx answers; [`Retry::default`] when `None`.
-    pub retry: Option<Retry>,
-}
-
-impl ClientConfig {
-    /// A configuration for the API at `host`.
-    pub fn new(host: impl Into<String>) -> Self {
-        ClientConfig {
-            host: Some(host.into()),
-            ..ClientConfig::default()
-        }
-    }
-
-    /// Speaks the API of `target`.
-    #[must_use]
-    pub fn target(mut self, target: Target) -> Self {
-        self.target = target;
-        self
-    }
-
-    /// Sends the bearer token read from `path`.
-    #[must_use]
-    pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.token_file = Some(path.into());
-        self
-    }
-
-    /// Sends this cookie.
-    #[must_use]
-    pub fn cookie(mut self, cookie: impl Into<String>) -> Self {
-        self.cookie = Some(cookie.into());
-        self
-    }
-
-    /// Works in this namespace.
-    #[must_use]
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Some(namespace.into());
-        self
-    }
-}
-
-/// Options of a run started by [`Client::create_run_from_pipeline_package`] or
-/// [`Client::run_pipeline`].
-#[derive(Clone, Debug, Default)]
-pub struct RunOptions {
-    /// The run's name; `<pipeline name> <UTC date time>` when `None`, as kfp does.
-    pub run_name: Option<String>,
-    /// The experiment, created when missing; `Default` when `None`.
-    pub experiment_name: Option<String>,
-    /// The pipeline's parameters, typed.
-    pub arguments: Vec<(String, Value)>,
-    /// Overrides every task's caching (inline pipelines, as kfp's `enable_caching`).
-    pub enable_caching: Option<bool>,
-}
 
 /// A client for one KFP API server.
 #[derive(Clone, Debug)]
@@ -618,110 +450,4 @@ impl Client {
         };
         self.execute(&plan, "delete the recurring run").map(drop)
     }
-}
-
-fn token_source(config: &ClientConfig) -> Option<CredentialSource> {
-    if let Some(path) = &config.token_file {
-        return Some(CredentialSource::TokenFile {
-            path: path.clone(),
-            from: "--token-file",
-        });
-    }
-    if let Some(path) = std::env::var_os("KF_PIPELINES_SA_TOKEN_PATH").filter(|p| !p.is_empty()) {
-        return Some(CredentialSource::TokenFile {
-            path: PathBuf::from(path),
-            from: "KF_PIPELINES_SA_TOKEN_PATH",
-        });
-    }
-    let default = PathBuf::from(DEFAULT_TOKEN_PATH);
-    default.is_file().then_some(CredentialSource::TokenFile {
-        path: default,
-        from: "the in-cluster default",
-    })
-}
-
-fn check_size(yaml: &str) -> Result<(), ClientError> {
-    if yaml.len() > K8S_OBJECT_LIMIT {
-        return Err(ClientError::TooLarge { bytes: yaml.len() });
-    }
-    Ok(())
-}
-
-/// The documents of a compiled YAML as JSON: the pipeline, then (v2) its platform spec.
-fn yaml_documents(yaml: &str) -> Result<Vec<Value>, ClientError> {
-    let mut docs = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(yaml) {
-        let v = Value::deserialize(doc)
-            .map_err(|e| ClientError::Config(format!("the pipeline YAML does not parse: {e}")))?;
-        if !v.is_null() {
-            docs.push(v);
-        }
-    }
-    Ok(docs)
-}
-
-/// The pipeline as a run carries it inline, and its name: v1 the Workflow as JSON; v2 the IR
-/// as JSON, or `{pipeline_spec, platform_spec}` when the YAML has a platform document (as
-/// kfp.Client sends it). `enable_caching` overrides every task's caching as kfp does.
-pub fn package(
-    target: Target,
-    yaml: &str,
-    enable_caching: Option<bool>,
-) -> Result<(Value, String), ClientError> {
-    let mut docs = yaml_documents(yaml)?.into_iter();
-    let mut first = docs
-        .next()
-        .ok_or_else(|| ClientError::Config("the pipeline YAML is empty".into()))?;
-    match target {
-        Target::V1 => {
-            if let Some(enable) = enable_caching {
-                v1::override_caching(&mut first, enable);
-            }
-            let name = first
-                .pointer("/metadata/annotations/pipelines.kubeflow.org~1pipeline_spec")
-                .and_then(Value::as_str)
-                .and_then(|s| serde_json::from_str::<Value>(s).ok())
-                .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
-                .or_else(|| {
-                    first
-                        .pointer("/metadata/generateName")
-                        .and_then(Value::as_str)
-                        .map(|s| s.trim_end_matches('-').to_owned())
-                })
-                .unwrap_or_else(|| "pipeline".into());
-            Ok((first, name))
-        }
-        Target::V2 => {
-            if let Some(enable) = enable_caching {
-                v2::override_caching(&mut first, enable);
-            }
-            let name = first
-                .pointer("/pipelineInfo/name")
-                .and_then(Value::as_str)
-                .unwrap_or("pipeline")
-                .to_owned();
-            let mut platform = serde_json::Map::new();
-            for doc in docs {
-                if let Value::Object(m) = doc {
-                    platform.extend(m);
-                }
-            }
-            if platform.is_empty() {
-                Ok((first, name))
-            } else {
-                Ok((
-                    serde_json::json!({"pipeline_spec": first, "platform_spec": platform}),
-                    name,
-                ))
-            }
-        }
-    }
-}
-
-/// `<pipeline> <YYYY-MM-DD HH-MM-SS>` in UTC, kfp's default run name.
-fn default_run_name(pipeline: &str) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("{pipeline} {}", types::format_utc(secs, '-'))
 }
