@@ -65,8 +65,8 @@ impl ClientConfig {
     }
 }
 
-/// Options of a run started by [`Client::create_run_from_pipeline_package`] or
-/// [`Client::run_pipeline`].
+/// Options of a run started by [`Client::create_run_from_pipeline_package`](super::Client::create_run_from_pipeline_package) or
+/// [`Client::run_pipeline`](super::Client::run_pipeline).
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// The run's name; `<pipeline name> <UTC date time>` when `None`, as kfp does.

@@ -141,7 +141,7 @@ impl Client {
     }
 
     /// Uploads a compiled pipeline as a new pipeline named `name` (`description` optional).
-    /// A YAML over [`K8S_OBJECT_LIMIT`] is refused before anything is sent.
+    /// A YAML over [`K8S_OBJECT_LIMIT`](crate::cli::K8S_OBJECT_LIMIT) is refused before anything is sent.
     pub fn upload_pipeline(
         &self,
         yaml: &str,
