@@ -606,3 +606,24 @@ fn the_readme_library_example_is_the_doc_tested_one() {
     assert!(block.len() > 5, "{block:?}");
     assert_eq!(block, doc);
 }
+
+#[test]
+fn a_rotated_token_file_is_read_again() {
+    // Projected ServiceAccount tokens rotate: each request sends the file's current token.
+    let dir = TempDir::new("kfp-flow-rotate");
+    let stub = Stub::start(State::default());
+    let path = token_file(&dir);
+    let client = fast_client(&stub.url, Target::V2, &path);
+    client.get_experiment("a").unwrap();
+    std::fs::write(&path, "rotated-token\n").unwrap();
+    client.get_experiment("b").unwrap();
+    let sent: Vec<String> = stub
+        .seen()
+        .iter()
+        .map(|s| s.headers["authorization"].clone())
+        .collect();
+    assert_eq!(
+        sent,
+        [format!("Bearer {TOKEN}"), "Bearer rotated-token".to_owned()]
+    );
+}

@@ -1,6 +1,7 @@
 //! Sends [`RequestPlan`]s: the one place requests reach the network, errors become
 //! [`ClientError`]s, and creates are retried without duplicates.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,7 +9,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::{multipart, Body, Client, RequestPlan};
-use crate::http::{server_of, HttpError, Response};
+use crate::http::{server_of, Auth, Http, HttpError, Response};
 
 /// Where a credential came from, for messages (never the credential itself).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,12 +208,28 @@ impl Client {
             .as_deref()
             .map(|c| vec![("Content-Type", c)])
             .unwrap_or_default();
+        let http = self.current_http();
         if retry {
-            self.http
-                .send(plan.method, &url, &headers, bytes.as_deref())
+            http.send(plan.method, &url, &headers, bytes.as_deref())
         } else {
-            self.http
-                .send_once(plan.method, &url, &headers, bytes.as_deref())
+            http.send_once(plan.method, &url, &headers, bytes.as_deref())
+        }
+    }
+
+    /// The HTTP client with the token as the token file holds it now (the one read at start
+    /// when the file has become unreadable or empty).
+    fn current_http(&self) -> Cow<'_, Http> {
+        let fresh = self
+            .token_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        match fresh {
+            Some(token) if self.http.auth() != Some(&Auth::Bearer(token.clone())) => {
+                Cow::Owned(self.http.clone().with_auth(Some(Auth::Bearer(token))))
+            }
+            _ => Cow::Borrowed(&self.http),
         }
     }
 

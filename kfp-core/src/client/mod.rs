@@ -66,10 +66,14 @@ pub struct Client {
     target: Target,
     namespace: Option<String>,
     sources: Vec<CredentialSource>,
+    /// The token file, re-read before each request: projected ServiceAccount tokens rotate
+    /// (as kfp's `ServiceAccountTokenVolumeCredentials` re-reads them).
+    token_path: Option<std::path::PathBuf>,
 }
 
 impl Client {
-    /// A client for `config`: reads the token file, if any, once.
+    /// A client for `config`. The token file, if any, must be readable now; it is read again
+    /// before each request, so a rotated token is picked up.
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
         let host = config
             .host
@@ -88,6 +92,7 @@ impl Client {
             )));
         }
         let mut sources = Vec::new();
+        let mut token_path = None;
         let token = match token_source(&config) {
             Some(source) => {
                 let CredentialSource::TokenFile { path, .. } = &source else {
@@ -102,6 +107,7 @@ impl Client {
                         "the token file {source} is empty"
                     )));
                 }
+                token_path = Some(path.clone());
                 sources.push(source);
                 Some(Auth::Bearer(token))
             }
@@ -118,6 +124,7 @@ impl Client {
             target: config.target,
             namespace: config.namespace,
             sources,
+            token_path,
         })
     }
 
