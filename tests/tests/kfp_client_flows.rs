@@ -196,6 +196,7 @@ fn submit_wait_exits_1_naming_the_failed_task() {
         &stub.url,
         "--run-name",
         "run-f",
+        "--no-cache",
         "--token-file",
         &token,
         "--wait",
@@ -235,6 +236,15 @@ fn submit_wait_exits_1_naming_the_failed_task() {
     let sent: Value = serde_json::from_str(&manifest).unwrap();
     assert_eq!(sent["kind"], "Workflow");
     assert_eq!(sent["metadata"]["generateName"], "yolov8withmlflow-");
+    // --no-cache: every task's caching label is off, as kfp 1.8.9's override leaves it.
+    let labels: Vec<&Value> = sent["spec"]["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.pointer("/metadata/labels/pipelines.kubeflow.org~1enable_caching"))
+        .collect();
+    assert_eq!(labels.len(), 2, "{sent}");
+    assert!(labels.iter().all(|l| *l == "false"), "{labels:?}");
     assert!(stub.calls().iter().all(|c| !c.contains("upload")));
 }
 

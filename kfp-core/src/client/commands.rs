@@ -189,6 +189,10 @@ pub(crate) fn run(name: &str, m: &ArgMatches, pipeline: &Pipeline) -> u8 {
             eprintln!("error: {msg}");
             2
         }
+        Err(Failure::Compile(msg)) => {
+            eprintln!("error: {msg}");
+            1
+        }
         Err(Failure::Client(e)) => {
             eprintln!("error: {e}");
             if matches!(e, ClientError::Config(_)) {
@@ -201,7 +205,10 @@ pub(crate) fn run(name: &str, m: &ArgMatches, pipeline: &Pipeline) -> u8 {
 }
 
 enum Failure {
+    /// A bad invocation: exit 2.
     Usage(String),
+    /// The pipeline does not compile: exit 1.
+    Compile(String),
     Client(ClientError),
 }
 
@@ -241,7 +248,7 @@ fn compile(m: &ArgMatches, pipeline: &Pipeline, no_cache: bool) -> Result<String
     }
     let yaml = compiler
         .compile(&p, target_of(m))
-        .map_err(|e| Failure::Client(ClientError::Config(e.to_string())))?;
+        .map_err(|e| Failure::Compile(e.to_string()))?;
     if yaml.len() > crate::cli::K8S_OBJECT_LIMIT {
         return Err(ClientError::TooLarge { bytes: yaml.len() }.into());
     }
