@@ -46,6 +46,8 @@
 
 pub mod artifact;
 pub mod cli;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod compiler;
 pub mod control;
 pub mod dsl;
@@ -54,6 +56,9 @@ pub mod final_status;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod mlflow;
+// `--param` parsing, shared by the commands that start a pipeline.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) mod params;
 pub mod pyjson;
 pub mod reusable;
 pub mod runtime;
