@@ -10,6 +10,10 @@ use serde_json::{json, Map, Value};
 use crate::dsl::Task;
 use crate::error::BuildError;
 
+mod pod_metadata;
+
+pub(crate) use pod_metadata::{check_target, v1_metadata};
+
 /// Everything set on one task beyond its arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskSettings {
@@ -39,6 +43,12 @@ pub struct TaskSettings {
     pub timeout: Option<Duration>,
     /// Image pull policy (`Always`, `IfNotPresent`, `Never`).
     pub image_pull_policy: Option<String>,
+    /// kfp v1's `max_cache_staleness` (an ISO 8601 duration, `P0D`); KFP v1 only.
+    pub max_cache_staleness: Option<String>,
+    /// Annotations on the task's pod, in the order they were added.
+    pub pod_annotations: Vec<(String, String)>,
+    /// Labels on the task's pod, in the order they were added.
+    pub pod_labels: Vec<(String, String)>,
 }
 
 impl TaskSettings {
@@ -53,6 +63,8 @@ impl TaskSettings {
             || !self.tolerations.is_empty()
             || self.timeout.is_some()
             || self.image_pull_policy.is_some()
+            || !self.pod_annotations.is_empty()
+            || !self.pod_labels.is_empty()
     }
 }
 
@@ -1022,6 +1034,9 @@ pub fn v2_platform(settings: &TaskSettings) -> Option<Value> {
             .map(|(a, b)| (a.clone(), json!(b)))
             .collect();
         k.insert("nodeSelector".into(), json!({ "labels": labels }));
+    }
+    if let Some(m) = pod_metadata::v2_pod_metadata(settings) {
+        k.insert("podMetadata".into(), m);
     }
     if !settings.pvc_mounts.is_empty() {
         let v: Vec<Value> = settings

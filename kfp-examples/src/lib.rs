@@ -96,3 +96,7 @@ pub mod nested_pipeline;
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;
+
+/// `examples/pod_metadata.rs`.
+#[path = "../examples/pod_metadata.rs"]
+pub mod pod_metadata;

@@ -107,6 +107,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::reusable_components::reusable_components(),
         ),
         ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
+        (
+            "pod_metadata",
+            kfp_examples::pod_metadata::pod_metadata_v1(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -955,7 +955,8 @@ fn container_template(
         template.insert("outputs".into(), Value::Object(outputs));
     }
 
-    let mut annotations = Map::new();
+    let extra = crate::settings::v1_metadata(task);
+    let mut annotations = extra.annotations;
     if let Some(d) = &task.display_name {
         annotations.insert("pipelines.kubeflow.org/task_display_name".into(), json!(d));
     }
@@ -984,24 +985,32 @@ fn container_template(
             Value::String(pyjson::dumps(&Value::Object(map), true)),
         );
     }
-    if !task.caching {
+    // kfp 1.8.9 writes caching off as the `enable_caching` label alone; the staleness
+    // annotation is its own setting.
+    if let Some(s) = extra.max_cache_staleness {
         annotations.insert(
             "pipelines.kubeflow.org/max_cache_staleness".into(),
-            json!("P0D"),
+            json!(s),
         );
     }
     template.extend(template_fields);
+    let mut labels = extra.labels;
+    labels.insert(
+        "pipelines.kubeflow.org/kfp_sdk_version".into(),
+        json!(SDK_VERSION),
+    );
+    labels.insert(
+        "pipelines.kubeflow.org/pipeline-sdk-type".into(),
+        json!("kfp"),
+    );
+    labels.insert(
+        "pipelines.kubeflow.org/enable_caching".into(),
+        json!(if task.caching { "true" } else { "false" }),
+    );
     template.insert(
         "metadata".into(),
         object([
-            (
-                "labels",
-                json!({
-                    "pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION,
-                    "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
-                    "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
-                }),
-            ),
+            ("labels", Value::Object(labels)),
             ("annotations", Value::Object(annotations)),
         ]),
     );

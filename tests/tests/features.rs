@@ -1,0 +1,114 @@
+//! The kfp features of issue 15 beyond what the golden files show: what each target refuses,
+//! as typed errors naming the task, and the values each setting checks.
+
+use kfp_core::prelude::*;
+use kfp_core::{BuildError, CompileError};
+use serde_json::Value;
+
+fn compile(p: &Pipeline, target: Target) -> Result<String, CompileError> {
+    Compiler::new()
+        .binary_path("/usr/local/bin/features")
+        .compile(p, target)
+}
+
+fn yaml(p: &Pipeline, target: Target) -> Value {
+    let text = compile(p, target).unwrap_or_else(|e| panic!("{e}"));
+    kfp_core::yaml::from_str(text.split("\n---\n").next().unwrap()).unwrap()
+}
+
+fn template<'a>(workflow: &'a Value, name: &str) -> &'a Value {
+    workflow["spec"]["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no template {name}"))
+}
+
+#[component]
+fn step(n: i64) {
+    println!("{n}");
+}
+
+#[test]
+fn max_cache_staleness_is_refused_on_v2_naming_the_task() {
+    let p = kfp_examples::pod_metadata::pod_metadata_v1();
+    let err = compile(&p, Target::V2).expect_err("v2 has no max_cache_staleness");
+    assert_eq!(err.errors.len(), 1, "{err}");
+    match &err.errors[0] {
+        BuildError::Unsupported { task, message } => {
+            assert_eq!(task, "show");
+            assert!(message.contains("set_max_cache_staleness(\"P0D\")"), "{message}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(compile(&p, Target::V1).is_ok());
+}
+
+#[test]
+fn caching_off_on_v1_is_the_label_alone() {
+    let p = kfp_core::build_pipeline("caching", None, |_| {
+        step::task(1).set_caching_options(false);
+        step::task(2).set_max_cache_staleness("P30D");
+    });
+    let w = yaml(&p, Target::V1);
+    let off = &template(&w, "step")["metadata"];
+    assert_eq!(off["labels"]["pipelines.kubeflow.org/enable_caching"], "false");
+    assert!(off["annotations"]
+        .get("pipelines.kubeflow.org/max_cache_staleness")
+        .is_none());
+    let stale = &template(&w, "step-2")["metadata"];
+    assert_eq!(stale["labels"]["pipelines.kubeflow.org/enable_caching"], "true");
+    assert_eq!(
+        stale["annotations"]["pipelines.kubeflow.org/max_cache_staleness"],
+        "P30D"
+    );
+}
+
+#[test]
+fn pod_metadata_values_are_checked() {
+    let p = kfp_core::build_pipeline("bad-metadata", None, |_| {
+        step::task(1)
+            .add_pod_label("app", "not ok!")
+            .add_pod_label("bad key", "x")
+            .add_pod_annotation("-nope", "anything")
+            .set_max_cache_staleness("30 days");
+    });
+    let settings: Vec<(String, String, String)> = p
+        .errors
+        .iter()
+        .map(|e| match e {
+            BuildError::InvalidSetting {
+                task,
+                setting,
+                value,
+                ..
+            } => (task.clone(), setting.clone(), value.clone()),
+            other => panic!("unexpected error {other:?}"),
+        })
+        .collect();
+    let want = |s: &str, v: &str| ("step".to_owned(), s.to_owned(), v.to_owned());
+    assert_eq!(
+        settings,
+        vec![
+            want("add_pod_label", "not ok!"),
+            want("add_pod_label", "bad key"),
+            want("add_pod_annotation", "-nope"),
+            want("set_max_cache_staleness", "30 days"),
+        ]
+    );
+    assert!(compile(&p, Target::V1).is_err());
+}
+
+#[test]
+fn a_pod_label_set_twice_keeps_the_last_value() {
+    let p = kfp_core::build_pipeline("relabel", None, |_| {
+        step::task(1)
+            .add_pod_label("app", "one")
+            .add_pod_label("app", "two");
+    });
+    let text = compile(&p, Target::V2).unwrap();
+    assert!(text.contains("podMetadata:\n"), "{text}");
+    assert!(text.contains("app: two"), "{text}");
+    assert!(!text.contains("app: one"), "{text}");
+}
