@@ -91,6 +91,9 @@ pub struct ContainerImpl {
     pub spec: Value,
     /// The SHA-256 of the text it was loaded from, if it was loaded.
     pub digest: Option<String>,
+    /// Whether its inputs and outputs keep their names exactly on KFP v2 (a component loaded
+    /// from a KFP v2 IR), rather than being sanitised as kfp 2 reads a v1 `component.yaml`.
+    pub keep_names: bool,
 }
 
 /// Why a component could not be loaded.
@@ -505,6 +508,16 @@ fn from_v2_ir(doc: &Value) -> Result<ContainerComponent, LoadError> {
     };
     c.command = list("command")?;
     c.args = list("args")?;
+    c.from_ir = true;
+    for (side, list) in [("input", "inputs"), ("output", "outputs")] {
+        for kind in ["parameters", "artifacts"] {
+            for (n, d) in defs(side, kind) {
+                if let Some(text) = d.get("description").and_then(Value::as_str) {
+                    c.descriptions.insert((list, n), text.to_owned());
+                }
+            }
+        }
+    }
     c.check()?;
     Ok(c)
 }
@@ -534,6 +547,11 @@ pub struct ContainerComponent {
     original: Option<Value>,
     digest: Option<String>,
     spec: Option<Arc<ComponentSpec>>,
+    /// Input and output descriptions of a component loaded from a KFP v2 IR, by
+    /// (`inputs`|`outputs`, name); a v1 `component.yaml` keeps its own in `original`.
+    descriptions: BTreeMap<(&'static str, String), String>,
+    /// Loaded from a KFP v2 IR.
+    from_ir: bool,
 }
 
 impl ContainerComponent {
@@ -550,6 +568,8 @@ impl ContainerComponent {
             original: None,
             digest: None,
             spec: None,
+            descriptions: BTreeMap::new(),
+            from_ir: false,
         }
     }
 
@@ -666,10 +686,13 @@ impl ContainerComponent {
                 }
             }
         }
-        let decl = |d: &IoDecl| {
+        let decl = |list: &'static str, d: &IoDecl| {
             let mut m = Map::new();
             if let Some(def) = &d.default {
                 m.insert("default".into(), def.clone());
+            }
+            if let Some(text) = self.descriptions.get(&(list, d.name.clone())) {
+                m.insert("description".into(), Value::String(text.clone()));
             }
             m.insert("name".into(), Value::String(d.name.clone()));
             if d.optional {
@@ -705,14 +728,14 @@ impl ContainerComponent {
         if !self.inputs.is_empty() {
             spec.insert(
                 "inputs".into(),
-                Value::Array(self.inputs.iter().map(decl).collect()),
+                Value::Array(self.inputs.iter().map(|d| decl("inputs", d)).collect()),
             );
         }
         spec.insert("name".into(), Value::String(self.name.clone()));
         if !self.outputs.is_empty() {
             spec.insert(
                 "outputs".into(),
-                Value::Array(self.outputs.iter().map(decl).collect()),
+                Value::Array(self.outputs.iter().map(|d| decl("outputs", d)).collect()),
             );
         }
         Value::Object(spec)
@@ -775,6 +798,7 @@ impl ContainerComponent {
             defaults,
             spec: self.v1_spec(),
             digest: self.digest.clone(),
+            keep_names: self.from_ir,
         }));
         spec
     }
@@ -801,10 +825,20 @@ impl ContainerComponent {
             };
             let input = &spec.inputs[i];
             let file = spec.artifact(ParamRef::Input(i)).is_some();
-            if let Some(expected) = mismatch(input.kind, file, &value) {
+            // kfp 1.8.9 takes any value for an input of no declared type.
+            let untyped = self.inputs.get(i).is_some_and(|d| d.ty.is_none());
+            let problem = mismatch(input.kind, file, &value).filter(|_| !untyped || file);
+            if let Some(expected) = problem {
                 problems.push((format!("input `{name}`"), value.describe(), expected));
             }
-            if slots[i].replace(value.arg).is_some() {
+            let arg = match value.arg {
+                // As kfp 1.8.9 does, an untyped input takes a constant's text.
+                Arg::Constant(v) if untyped && !v.is_string() && !v.is_null() => {
+                    Arg::Constant(Value::String(crate::types::constant_text(&v)))
+                }
+                other => other,
+            };
+            if slots[i].replace(arg).is_some() {
                 problems.push((
                     format!("input `{name}`"),
                     "given twice".to_owned(),

@@ -100,3 +100,11 @@ pub mod reusable_ir;
 /// `examples/pod_metadata.rs`.
 #[path = "../examples/pod_metadata.rs"]
 pub mod pod_metadata;
+
+/// `examples/loaded_io.rs` (KFP v2).
+#[path = "../examples/loaded_io.rs"]
+pub mod loaded_io;
+
+/// `examples/untyped_inputs.rs` (KFP v1).
+#[path = "../examples/untyped_inputs.rs"]
+pub mod untyped_inputs;

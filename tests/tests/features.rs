@@ -112,3 +112,70 @@ fn a_pod_label_set_twice_keeps_the_last_value() {
     assert!(text.contains("app: two"), "{text}");
     assert!(!text.contains("app: one"), "{text}");
 }
+
+fn annotation_json(template: &Value, key: &str) -> Value {
+    let text = template["metadata"]["annotations"][key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key}"));
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn an_untyped_value_input_is_refused_on_v2_naming_each_task() {
+    let p = kfp_examples::untyped_inputs::untyped_inputs();
+    assert!(compile(&p, Target::V1).is_ok());
+    let err = compile(&p, Target::V2).expect_err("kfp 2 refuses untyped values");
+    let tasks: Vec<&str> = err
+        .errors
+        .iter()
+        .map(|e| match e {
+            BuildError::Unsupported { task, message } => {
+                assert!(message.contains("input `anything` has no type"), "{message}");
+                task.as_str()
+            }
+            other => panic!("unexpected error {other:?}"),
+        })
+        .collect();
+    assert_eq!(tasks, ["untyped", "untyped-2", "untyped-3", "untyped-4"]);
+}
+
+#[test]
+fn an_untyped_input_takes_a_constant_as_text_on_v1() {
+    let w = yaml(&kfp_examples::untyped_inputs::untyped_inputs(), Target::V1);
+    let t = template(&w, "untyped");
+    assert_eq!(t["container"]["command"][3], "5");
+    assert_eq!(
+        annotation_json(t, "pipelines.kubeflow.org/arguments.parameters")["anything"],
+        "5"
+    );
+}
+
+#[test]
+fn the_ir_loader_keeps_descriptions_and_names() {
+    let p = kfp_examples::loaded_io::loaded_io();
+    let w = yaml(&p, Target::V1);
+    let spec = annotation_json(
+        template(&w, "shout"),
+        "pipelines.kubeflow.org/component_spec",
+    );
+    assert_eq!(spec["inputs"][0]["description"], "The word to shout.");
+    let outputs: Vec<(&str, &str)> = spec["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["description"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outputs,
+        [("Shouted", "The shouted word."), ("data", "A file with it.")]
+    );
+    // On v2 the names stay as the IR has them, in the definitions and the placeholders.
+    let ir = compile(&p, Target::V2).unwrap();
+    assert!(ir.contains("outputParameterKey: Output\n"), "{ir}");
+    // (YAML writes `'` as `''` inside single quotes.)
+    assert!(
+        ir.contains("{{$.outputs.parameters[''Shouted''].output_file}}"),
+        "{ir}"
+    );
+    assert!(!ir.contains("''shouted''"), "{ir}");
+}

@@ -111,6 +111,11 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "pod_metadata",
             kfp_examples::pod_metadata::pod_metadata_v1(),
         ),
+        ("loaded_io", kfp_examples::loaded_io::loaded_io()),
+        (
+            "untyped_inputs",
+            kfp_examples::untyped_inputs::untyped_inputs(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -36,6 +36,7 @@ use crate::yaml;
 
 mod channels;
 mod check;
+mod containers;
 mod dag;
 
 pub(crate) use check::check;

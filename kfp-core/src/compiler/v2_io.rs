@@ -64,12 +64,13 @@ pub fn output_io(component: &ComponentSpec, i: usize) -> Io {
 }
 
 /// The IR name of an input or output `name` of `component`: sanitised for a container
-/// component, as written otherwise.
+/// component read as a v1 `component.yaml`, as written otherwise (a Rust component, or a
+/// component loaded from a KFP v2 IR, which kfp 2 keeps exactly: an output `Output` stays
+/// `Output`).
 pub fn io_name<'a>(component: &ComponentSpec, name: &'a str) -> Cow<'a, str> {
-    if component.container.is_some() {
-        Cow::Owned(sanitize_input_name(name))
-    } else {
-        Cow::Borrowed(name)
+    match &component.container {
+        Some(c) if !c.keep_names => Cow::Owned(sanitize_input_name(name)),
+        _ => Cow::Borrowed(name),
     }
 }
 
@@ -192,13 +193,10 @@ fn text(component: &ComponentSpec, p: &Placeholder) -> String {
     match p {
         Placeholder::Literal(s) => s.clone(),
         Placeholder::InputValue(n) => {
-            format!("{{{{$.inputs.parameters['{}']}}}}", sanitize_input_name(n))
+            format!("{{{{$.inputs.parameters['{}']}}}}", io_name(component, n))
         }
         Placeholder::InputPath(n) => {
-            format!(
-                "{{{{$.inputs.artifacts['{}'].path}}}}",
-                sanitize_input_name(n)
-            )
+            format!("{{{{$.inputs.artifacts['{}'].path}}}}", io_name(component, n))
         }
         Placeholder::OutputPath(n) => {
             let io = component
@@ -206,7 +204,7 @@ fn text(component: &ComponentSpec, p: &Placeholder) -> String {
                 .iter()
                 .position(|o| o.name == *n)
                 .map(|i| output_io(component, i));
-            let name = sanitize_input_name(n);
+            let name = io_name(component, n);
             match io {
                 Some(Io::Parameter(_)) => {
                     format!("{{{{$.outputs.parameters['{name}'].output_file}}}}")
@@ -240,7 +238,7 @@ fn structure(component: &ComponentSpec, p: &Placeholder) -> Value {
             otherwise,
         } => {
             let mut inner = serde_json::Map::new();
-            inner.insert("InputName".into(), json!(sanitize_input_name(present)));
+            inner.insert("InputName".into(), json!(io_name(component, present)));
             inner.insert(
                 "Then".into(),
                 Value::Array(then.iter().map(|e| element(component, e)).collect()),

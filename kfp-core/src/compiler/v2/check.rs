@@ -14,6 +14,7 @@ pub(crate) fn check(p: &Pipeline, errors: &mut Vec<BuildError>) {
     check_collected(&cx, errors);
     check_after(&cx, errors);
     check_final_status(p, errors);
+    super::containers::check_untyped_values(p, errors);
 }
 
 fn check_groups(cx: &Context, errors: &mut Vec<BuildError>) {
