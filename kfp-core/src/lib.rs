@@ -60,6 +60,7 @@ pub mod runtime;
 pub mod settings;
 pub mod spec;
 pub mod types;
+pub mod volumes;
 pub mod yaml;
 
 #[doc(hidden)]

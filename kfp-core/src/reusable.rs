@@ -94,6 +94,10 @@ pub struct ContainerImpl {
     /// Whether its inputs and outputs keep their names exactly on KFP v2 (a component loaded
     /// from a KFP v2 IR), rather than being sanitised as kfp 2 reads a v1 `component.yaml`.
     pub keep_names: bool,
+    /// Whether KFP v2 writes its inputs' and outputs' descriptions (kfp does for the
+    /// components of its own packages, such as kfp-kubernetes' `CreatePVC`, not for a loaded
+    /// file).
+    pub v2_descriptions: bool,
 }
 
 /// Why a component could not be loaded.
@@ -799,6 +803,7 @@ impl ContainerComponent {
             spec: self.v1_spec(),
             digest: self.digest.clone(),
             keep_names: self.from_ir,
+            v2_descriptions: false,
         }));
         spec
     }

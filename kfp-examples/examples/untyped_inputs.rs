@@ -53,7 +53,10 @@ pub fn untyped_inputs(#[kfp(default = 3)] n: i64) {
     untyped.task([("anything", 5i64.into()), ("blob", m.data_path.into())]);
     untyped.task([("anything", n.into()), ("blob", m.data_path.into())]);
     let c = count(n);
-    let u = untyped.task([("anything", c.output().into()), ("blob", m.data_path.into())]);
+    let u = untyped.task([
+        ("anything", c.output().into()),
+        ("blob", m.data_path.into()),
+    ]);
     untyped.task([
         ("anything", "x".into()),
         ("blob", u.output::<OutputPath<Csv>>("echoed").into()),

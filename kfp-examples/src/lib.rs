@@ -108,3 +108,11 @@ pub mod loaded_io;
 /// `examples/untyped_inputs.rs` (KFP v1).
 #[path = "../examples/untyped_inputs.rs"]
 pub mod untyped_inputs;
+
+/// `examples/volumes.rs` (KFP v2).
+#[path = "../examples/volumes.rs"]
+pub mod volumes;
+
+/// `examples/volumes_v1.rs`.
+#[path = "../examples/volumes_v1.rs"]
+pub mod volumes_v1;

@@ -38,7 +38,10 @@ fn max_cache_staleness_is_refused_on_v2_naming_the_task() {
     match &err.errors[0] {
         BuildError::Unsupported { task, message } => {
             assert_eq!(task, "show");
-            assert!(message.contains("set_max_cache_staleness(\"P0D\")"), "{message}");
+            assert!(
+                message.contains("set_max_cache_staleness(\"P0D\")"),
+                "{message}"
+            );
         }
         other => panic!("unexpected error {other:?}"),
     }
@@ -53,12 +56,18 @@ fn caching_off_on_v1_is_the_label_alone() {
     });
     let w = yaml(&p, Target::V1);
     let off = &template(&w, "step")["metadata"];
-    assert_eq!(off["labels"]["pipelines.kubeflow.org/enable_caching"], "false");
+    assert_eq!(
+        off["labels"]["pipelines.kubeflow.org/enable_caching"],
+        "false"
+    );
     assert!(off["annotations"]
         .get("pipelines.kubeflow.org/max_cache_staleness")
         .is_none());
     let stale = &template(&w, "step-2")["metadata"];
-    assert_eq!(stale["labels"]["pipelines.kubeflow.org/enable_caching"], "true");
+    assert_eq!(
+        stale["labels"]["pipelines.kubeflow.org/enable_caching"],
+        "true"
+    );
     assert_eq!(
         stale["annotations"]["pipelines.kubeflow.org/max_cache_staleness"],
         "P30D"
@@ -130,7 +139,10 @@ fn an_untyped_value_input_is_refused_on_v2_naming_each_task() {
         .iter()
         .map(|e| match e {
             BuildError::Unsupported { task, message } => {
-                assert!(message.contains("input `anything` has no type"), "{message}");
+                assert!(
+                    message.contains("input `anything` has no type"),
+                    "{message}"
+                );
                 task.as_str()
             }
             other => panic!("unexpected error {other:?}"),
@@ -163,11 +175,19 @@ fn the_ir_loader_keeps_descriptions_and_names() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["name"].as_str().unwrap(), o["description"].as_str().unwrap()))
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap(),
+                o["description"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         outputs,
-        [("Shouted", "The shouted word."), ("data", "A file with it.")]
+        [
+            ("Shouted", "The shouted word."),
+            ("data", "A file with it.")
+        ]
     );
     // On v2 the names stay as the IR has them, in the definitions and the placeholders.
     let ir = compile(&p, Target::V2).unwrap();
@@ -178,4 +198,101 @@ fn the_ir_loader_keeps_descriptions_and_names() {
         "{ir}"
     );
     assert!(!ir.contains("''shouted''"), "{ir}");
+}
+
+#[test]
+fn delete_pvc_is_refused_on_v1_naming_the_task() {
+    let err = compile(&kfp_examples::volumes::volumes(), Target::V1)
+        .expect_err("kfp 1.8.9 has no DeletePVC");
+    assert_eq!(err.errors.len(), 1, "{err}");
+    assert!(
+        matches!(&err.errors[0], BuildError::Unsupported { task, message }
+            if task == "deletepvc" && message.contains("KFP v2 only")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_volume_name_is_refused_on_v2_naming_the_task() {
+    let err = compile(&kfp_examples::volumes_v1::volumes(), Target::V2)
+        .expect_err("KFP v2 names mounted volumes itself");
+    assert_eq!(err.errors.len(), 1, "{err}");
+    assert!(
+        matches!(&err.errors[0], BuildError::Unsupported { task, message }
+            if task == "read-2" && message.contains("\"shared\"")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_created_pvc_s_settings_are_checked() {
+    use kfp_core::volumes::CreatePvc;
+    let p = kfp_core::build_pipeline("bad-pvc", None, |_| {
+        let pvc = CreatePvc::new("My_PVC", "lots", ["ReadWriteSometimes"])
+            .storage_class("Fast SSD")
+            .task();
+        step::task(1)
+            .mount_pvc_from(pvc.output::<String>("name"), "data")
+            .mount_pvc_with_volume_name("claim", "Bad_Name", "/x");
+    });
+    let got: Vec<(String, String)> = p
+        .errors
+        .iter()
+        .map(|e| match e {
+            BuildError::InvalidSetting {
+                task,
+                setting,
+                value,
+                ..
+            } => (format!("{task}.{setting}"), value.clone()),
+            other => panic!("unexpected error {other:?}"),
+        })
+        .collect();
+    let want = |s: &str, v: &str| (s.to_owned(), v.to_owned());
+    assert_eq!(
+        got,
+        vec![
+            want("createpvc.resource_name", "My_PVC"),
+            want("createpvc.size", "lots"),
+            want("createpvc.access_modes", "ReadWriteSometimes"),
+            want("createpvc.storage_class", "Fast SSD"),
+            want("step.mount_pvc_from", "data"),
+            want("step.mount_pvc_with_volume_name", "Bad_Name"),
+        ]
+    );
+}
+
+#[test]
+fn a_task_mounting_a_created_pvc_waits_for_it() {
+    use kfp_core::volumes::CreatePvc;
+    let p = kfp_core::build_pipeline("waits", None, |_| {
+        let pvc = CreatePvc::new("scratch", "1Gi", ["ReadWriteOnce"]).task();
+        step::task(1).mount_pvc_from(pvc.output::<String>("name"), "/scratch");
+    });
+    let w = yaml(&p, Target::V1);
+    let root = template(&w, "waits");
+    let step_task = root["dag"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "step")
+        .unwrap();
+    assert_eq!(step_task["dependencies"], serde_json::json!(["createpvc"]));
+    let t = template(&w, "step");
+    assert_eq!(
+        t["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "{{inputs.parameters.createpvc-name}}"
+    );
+    let ir: Value = kfp_core::yaml::from_str(
+        compile(&p, Target::V2)
+            .unwrap()
+            .split("\n---\n")
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ir["root"]["dag"]["tasks"]["step"]["dependentTasks"],
+        serde_json::json!(["createpvc"])
+    );
 }

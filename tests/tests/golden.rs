@@ -112,6 +112,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::pod_metadata::pod_metadata_v1(),
         ),
         ("loaded_io", kfp_examples::loaded_io::loaded_io()),
+        ("volumes_v1", kfp_examples::volumes_v1::volumes()),
         (
             "untyped_inputs",
             kfp_examples::untyped_inputs::untyped_inputs(),

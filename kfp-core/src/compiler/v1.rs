@@ -150,6 +150,21 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             }
         }
         task_lines.push(line);
+        // A claim created by a task reaches this task as an input parameter, as kfp's
+        // `add_pvolumes` passes a VolumeOp's `name` output.
+        for (id, output) in task.settings.pvc_mounts.iter().filter_map(|m| m.from_task) {
+            let r = Ref::Output {
+                task: id.index,
+                output,
+                artifact: false,
+            };
+            let name = dags.ref_name(&r);
+            let value = dags.resolve(&r, task.group, Node::Task(i));
+            dags.args
+                .entry(Node::Task(i))
+                .or_default()
+                .insert(name, value);
+        }
         for other in &task.after {
             dags.add_after(i, other.index);
         }
@@ -216,12 +231,19 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             .get(&Node::Task(i))
             .map(|a| a.keys().collect())
             .unwrap_or_default();
+        if crate::volumes::is_create_pvc(&task.component) {
+            templates.insert(
+                task.name.clone(),
+                crate::volumes::v1_volume_op(task, SDK_VERSION),
+            );
+            continue;
+        }
         let r = rendered
             .entry(std::sync::Arc::as_ptr(&task.component))
             .or_insert_with(|| Rendered::new(compiler, &task.component));
         templates.insert(
             task.name.clone(),
-            container_template(r, task, &task_lines[i], &dags.consumed[i], inputs),
+            container_template(r, pipeline, task, &task_lines[i], &dags.consumed[i], inputs),
         );
     }
     let root = dags.dag_template(&root_name, None, Map::new());
@@ -883,6 +905,7 @@ fn expand_placeholders(
 
 fn container_template(
     rendered: &Rendered,
+    pipeline: &Pipeline,
     task: &TaskSpec,
     line: &CommandLine,
     consumed: &BTreeSet<String>,
@@ -903,7 +926,13 @@ fn container_template(
     container.insert("command".into(), command);
     container.insert("image".into(), rendered.image.clone());
     let mut template_fields = Map::new();
-    crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
+    let producer = |id| pipeline.task(id).map(|t| t.name.clone());
+    crate::settings::v1_fields(
+        &task.settings,
+        &mut container,
+        &mut template_fields,
+        &producer,
+    );
     template.insert("container".into(), Value::Object(container));
     let mut inputs = Map::new();
     let input_params: Vec<Value> = input_names

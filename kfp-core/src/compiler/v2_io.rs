@@ -196,7 +196,10 @@ fn text(component: &ComponentSpec, p: &Placeholder) -> String {
             format!("{{{{$.inputs.parameters['{}']}}}}", io_name(component, n))
         }
         Placeholder::InputPath(n) => {
-            format!("{{{{$.inputs.artifacts['{}'].path}}}}", io_name(component, n))
+            format!(
+                "{{{{$.inputs.artifacts['{}'].path}}}}",
+                io_name(component, n)
+            )
         }
         Placeholder::OutputPath(n) => {
             let io = component

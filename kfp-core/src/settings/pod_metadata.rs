@@ -66,7 +66,7 @@ impl<O> Task<O> {
     ///
     /// fn main() {
     /// let p = kfp_core::build_pipeline("p", None, |_| {
-    ///     step().set_max_cache_staleness("P30D");
+    ///     step::task().set_max_cache_staleness("P30D");
     /// });
     /// assert_eq!(p.tasks[0].settings.max_cache_staleness.as_deref(), Some("P30D"));
     /// }
@@ -96,7 +96,7 @@ impl<O> Task<O> {
     ///
     /// fn main() {
     /// let p = kfp_core::build_pipeline("p", None, |_| {
-    ///     step().add_pod_annotation("example.com/owner", "data team");
+    ///     step::task().add_pod_annotation("example.com/owner", "data team");
     /// });
     /// assert_eq!(p.tasks[0].settings.pod_annotations[0].1, "data team");
     /// }
@@ -126,7 +126,7 @@ impl<O> Task<O> {
     ///
     /// fn main() {
     /// let p = kfp_core::build_pipeline("p", None, |_| {
-    ///     step().add_pod_label("example.com/tier", "batch");
+    ///     step::task().add_pod_label("example.com/tier", "batch");
     /// });
     /// assert_eq!(p.tasks[0].settings.pod_labels[0].0, "example.com/tier");
     /// }
@@ -143,7 +143,9 @@ impl<O> Task<O> {
                 expected: "a label value: at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit".into(),
             },
         };
-        self.setting("add_pod_label", checked, |s, kv| upsert(&mut s.pod_labels, kv))
+        self.setting("add_pod_label", checked, |s, kv| {
+            upsert(&mut s.pod_labels, kv)
+        })
     }
 }
 
@@ -221,9 +223,8 @@ pub(crate) struct V1Metadata {
 /// The KFP v2 `podMetadata` of `settings`, if any (keys sorted, as kfp-kubernetes writes a
 /// protobuf map).
 pub(super) fn v2_pod_metadata(settings: &TaskSettings) -> Option<Value> {
-    let sorted = |list: &[(String, String)]| -> BTreeMap<String, String> {
-        list.iter().cloned().collect()
-    };
+    let sorted =
+        |list: &[(String, String)]| -> BTreeMap<String, String> { list.iter().cloned().collect() };
     let mut m = Map::new();
     if !settings.pod_annotations.is_empty() {
         m.insert(
@@ -243,7 +244,14 @@ mod tests {
 
     #[test]
     fn iso8601_durations() {
-        for ok in ["P0D", "P30D", "PT1H", "PT1H30M", "P1Y2M3W4DT5H6M7S", "PT0.5S"] {
+        for ok in [
+            "P0D",
+            "P30D",
+            "PT1H",
+            "PT1H30M",
+            "P1Y2M3W4DT5H6M7S",
+            "PT0.5S",
+        ] {
             assert!(is_iso8601_duration(ok), "{ok}");
         }
         for bad in ["", "P", "0D", "PT", "P1H", "PD", "P1D1Y", "30d", "P1DT"] {
