@@ -47,6 +47,7 @@
 pub mod artifact;
 pub mod cli;
 pub mod compiler;
+pub mod container_op;
 pub mod control;
 pub mod dsl;
 pub mod error;

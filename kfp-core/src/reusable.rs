@@ -98,6 +98,8 @@ pub struct ContainerImpl {
     /// components of its own packages, such as kfp-kubernetes' `CreatePVC`, not for a loaded
     /// file).
     pub v2_descriptions: bool,
+    /// For a raw `ContainerOp` (KFP v1 only): its file outputs and whether it has arguments.
+    pub raw: Option<crate::container_op::RawOp>,
 }
 
 /// Why a component could not be loaded.
@@ -804,6 +806,7 @@ impl ContainerComponent {
             digest: self.digest.clone(),
             keep_names: self.from_ir,
             v2_descriptions: false,
+            raw: None,
         }));
         spec
     }
@@ -892,9 +895,9 @@ fn file_type(ty: Option<&str>) -> ArtifactType {
 /// type, with the type kept for checking.
 #[derive(Clone, Debug)]
 pub struct DynArg {
-    arg: Arg,
-    kind: Option<ParamKind>,
-    file: bool,
+    pub(crate) arg: Arg,
+    pub(crate) kind: Option<ParamKind>,
+    pub(crate) file: bool,
 }
 
 impl DynArg {

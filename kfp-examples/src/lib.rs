@@ -116,3 +116,7 @@ pub mod volumes;
 /// `examples/volumes_v1.rs`.
 #[path = "../examples/volumes_v1.rs"]
 pub mod volumes_v1;
+
+/// `examples/container_op.rs` (KFP v1).
+#[path = "../examples/container_op.rs"]
+pub mod container_op;

@@ -296,3 +296,62 @@ fn a_task_mounting_a_created_pvc_waits_for_it() {
         serde_json::json!(["createpvc"])
     );
 }
+
+#[test]
+fn a_container_op_is_refused_on_v2_naming_each_task() {
+    let p = kfp_examples::container_op::container_op();
+    let err = compile(&p, Target::V2).expect_err("KFP v2 has no raw ContainerOp");
+    let tasks: Vec<&str> = err
+        .errors
+        .iter()
+        .map(|e| match e {
+            BuildError::Unsupported { task, message } => {
+                assert!(message.contains("KFP v1 only"), "{message}");
+                task.as_str()
+            }
+            other => panic!("unexpected error {other:?}"),
+        })
+        .collect();
+    assert_eq!(tasks, ["echo", "echo-again", "date"]);
+}
+
+#[test]
+fn a_container_op_carries_no_component_annotations() {
+    let w = yaml(&kfp_examples::container_op::container_op(), Target::V1);
+    let again = template(&w, "echo-again");
+    assert!(again["container"].get("args").is_none(), "{again}");
+    assert!(again["metadata"].get("annotations").is_none(), "{again}");
+    let echo = template(&w, "echo");
+    assert_eq!(echo["outputs"]["artifacts"][1]["path"], "/tmp/out.txt");
+    assert_eq!(
+        template(&w, "date")["container"]["args"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_container_op_s_file_outputs_are_checked() {
+    use kfp_core::container_op::ContainerOp;
+    let p = kfp_core::build_pipeline("bad-op", None, |_| {
+        ContainerOp::new("op", "alpine")
+            .file_output("out", "relative.txt")
+            .file_output("twice", "/a")
+            .file_output("twice", "/b")
+            .task();
+    });
+    let settings: Vec<(&str, &str)> = p
+        .errors
+        .iter()
+        .map(|e| match e {
+            BuildError::InvalidSetting { setting, value, .. } => (setting.as_str(), value.as_str()),
+            other => panic!("unexpected error {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        settings,
+        [
+            ("file_output `out`", "relative.txt"),
+            ("file_output `twice`", "/b")
+        ]
+    );
+}

@@ -113,6 +113,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ),
         ("loaded_io", kfp_examples::loaded_io::loaded_io()),
         ("volumes_v1", kfp_examples::volumes_v1::volumes()),
+        ("container_op", kfp_examples::container_op::container_op()),
         (
             "untyped_inputs",
             kfp_examples::untyped_inputs::untyped_inputs(),

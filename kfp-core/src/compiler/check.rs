@@ -53,6 +53,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     crate::control::check_groups(pipeline, &mut errors);
     crate::settings::check_target(pipeline, target, &mut errors);
     crate::volumes::check_target(pipeline, target, &mut errors);
+    crate::container_op::check_target(pipeline, target, &mut errors);
     check_scopes(pipeline, &mut errors);
     match target {
         Target::V1 => crate::control::check_v1(pipeline, &mut errors),

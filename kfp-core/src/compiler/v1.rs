@@ -912,13 +912,18 @@ fn container_template(
     input_names: BTreeSet<&String>,
 ) -> Value {
     let component = &task.component;
+    // A raw `ContainerOp` reads its outputs from its own paths and carries no component
+    // annotations, as kfp writes none for it.
+    let raw = crate::container_op::raw(component);
     let mut template = Map::new();
     template.insert("name".into(), json!(task.name));
     let mut container = Map::new();
-    container.insert(
-        "args".into(),
-        Value::Array(line.args.iter().cloned().map(Value::String).collect()),
-    );
+    if raw.is_none_or(|r| r.has_args) {
+        container.insert(
+            "args".into(),
+            Value::Array(line.args.iter().cloned().map(Value::String).collect()),
+        );
+    }
     let command = match &line.command {
         Some(c) => Value::Array(c.iter().cloned().map(Value::String).collect()),
         None => rendered.command.clone(),
@@ -964,13 +969,21 @@ fn container_template(
             .map(|(k, o)| (component.v1_name(ParamRef::Output(k)), o.name.as_str()))
             .collect();
         sorted.sort_unstable();
+        let path = |o: &str| match raw {
+            Some(r) => r
+                .file_outputs
+                .iter()
+                .find(|(n, _)| n == o)
+                .map_or_else(|| output_path(o), |(_, p)| p.clone()),
+            None => output_path(o),
+        };
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
             .filter(|(_, name)| consumed.contains(*name))
             .map(|(o, _)| {
                 json!({"name": format!("{}-{o}", task.name),
-                       "valueFrom": {"path": output_path(o)}})
+                       "valueFrom": {"path": path(o)}})
             })
             .collect();
         if !params.is_empty() {
@@ -978,7 +991,7 @@ fn container_template(
         }
         let artifacts: Vec<Value> = sorted
             .iter()
-            .map(|(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
+            .map(|(o, _)| json!({"name": format!("{}-{o}", task.name), "path": path(o)}))
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
@@ -989,30 +1002,32 @@ fn container_template(
     if let Some(d) = &task.display_name {
         annotations.insert("pipelines.kubeflow.org/task_display_name".into(), json!(d));
     }
-    annotations.insert(
-        "pipelines.kubeflow.org/component_spec".into(),
-        rendered.component_spec.clone(),
-    );
-    let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
-        Some(d) => format!("{{\"digest\": \"{d}\"}}"),
-        None => "{}".to_owned(),
-    };
-    annotations.insert(
-        "pipelines.kubeflow.org/component_ref".into(),
-        json!(component_ref),
-    );
-    let value_inputs =
-        (0..component.inputs.len()).any(|k| component.artifact(ParamRef::Input(k)).is_none());
-    if value_inputs {
-        let map: Map<String, Value> = line
-            .annotation
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+    if raw.is_none() {
         annotations.insert(
-            "pipelines.kubeflow.org/arguments.parameters".into(),
-            Value::String(pyjson::dumps(&Value::Object(map), true)),
+            "pipelines.kubeflow.org/component_spec".into(),
+            rendered.component_spec.clone(),
         );
+        let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
+            Some(d) => format!("{{\"digest\": \"{d}\"}}"),
+            None => "{}".to_owned(),
+        };
+        annotations.insert(
+            "pipelines.kubeflow.org/component_ref".into(),
+            json!(component_ref),
+        );
+        let value_inputs =
+            (0..component.inputs.len()).any(|k| component.artifact(ParamRef::Input(k)).is_none());
+        if value_inputs {
+            let map: Map<String, Value> = line
+                .annotation
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            annotations.insert(
+                "pipelines.kubeflow.org/arguments.parameters".into(),
+                Value::String(pyjson::dumps(&Value::Object(map), true)),
+            );
+        }
     }
     // kfp 1.8.9 writes caching off as the `enable_caching` label alone; the staleness
     // annotation is its own setting.
@@ -1036,13 +1051,12 @@ fn container_template(
         "pipelines.kubeflow.org/enable_caching".into(),
         json!(if task.caching { "true" } else { "false" }),
     );
-    template.insert(
-        "metadata".into(),
-        object([
-            ("labels", Value::Object(labels)),
-            ("annotations", Value::Object(annotations)),
-        ]),
-    );
+    let mut metadata = Map::new();
+    metadata.insert("labels".into(), Value::Object(labels));
+    if !annotations.is_empty() {
+        metadata.insert("annotations".into(), Value::Object(annotations));
+    }
+    template.insert("metadata".into(), Value::Object(metadata));
     Value::Object(template)
 }
 
