@@ -60,7 +60,11 @@
 //! KFP v1 has no `elif`/`else`, no fan-in and no final status: compiling a pipeline that uses
 //! them for the v1 target is a [`BuildError::Unsupported`](crate::BuildError::Unsupported).
 
+mod after_group;
 mod check;
+
+pub(crate) use after_group::check as check_after_groups;
+pub use after_group::GroupHandle;
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -49,6 +49,9 @@ pub struct TaskSettings {
     pub pod_annotations: Vec<(String, String)>,
     /// Labels on the task's pod, in the order they were added.
     pub pod_labels: Vec<(String, String)>,
+    /// Groups (exit handlers) the task runs after, as indexes in
+    /// [`Pipeline::groups`](crate::Pipeline::groups).
+    pub after_groups: Vec<usize>,
 }
 
 impl TaskSettings {

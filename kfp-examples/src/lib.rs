@@ -120,3 +120,7 @@ pub mod volumes_v1;
 /// `examples/container_op.rs` (KFP v1).
 #[path = "../examples/container_op.rs"]
 pub mod container_op;
+
+/// `examples/after_group.rs`.
+#[path = "../examples/after_group.rs"]
+pub mod after_group;

@@ -355,3 +355,23 @@ fn a_container_op_s_file_outputs_are_checked() {
         ]
     );
 }
+
+#[test]
+fn a_task_after_its_own_group_is_refused() {
+    let p = kfp_core::build_pipeline("self-wait", None, |_| {
+        let done = step::task(0);
+        let (group, inner) = ExitHandler::new(&done).run_group(|| step::task(1));
+        inner.after_group(&group);
+    });
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    for target in [Target::V1, Target::V2] {
+        let err = compile(&p, target).expect_err("a task cannot wait for its own group");
+        assert!(
+            err.errors
+                .iter()
+                .any(|e| matches!(e, BuildError::InvalidGroup { group, message }
+                if group == "exit-handler-1" && message.contains("`step-2`"))),
+            "{err}"
+        );
+    }
+}

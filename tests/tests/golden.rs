@@ -114,6 +114,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ("loaded_io", kfp_examples::loaded_io::loaded_io()),
         ("volumes_v1", kfp_examples::volumes_v1::volumes()),
         ("container_op", kfp_examples::container_op::container_op()),
+        ("after_group", kfp_examples::after_group::after_group()),
         (
             "untyped_inputs",
             kfp_examples::untyped_inputs::untyped_inputs(),

@@ -168,6 +168,9 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         for other in &task.after {
             dags.add_after(i, other.index);
         }
+        for &g in &task.settings.after_groups {
+            dags.add_after_group(i, g);
+        }
     }
 
     // Conditions and loops are resolved in their parent's DAG.
@@ -601,6 +604,35 @@ impl<'p> Dags<'p> {
         let mut dag = self.p.tasks[other].group;
         loop {
             if let (Some(a), Some(b)) = (self.node_in(dag, task), self.node_in(dag, other)) {
+                if a != b {
+                    let name = self.node_name(b);
+                    self.deps.entry(a).or_default().insert(name);
+                }
+                return;
+            }
+            match dag {
+                Some(g) => dag = self.p.groups[g].parent,
+                None => return,
+            }
+        }
+    }
+
+    /// `task.after(group)`: a dependency between the nodes that hold them in the innermost
+    /// DAG holding both.
+    fn add_after_group(&mut self, task: usize, group: usize) {
+        let mut dag = self.p.groups.get(group).and_then(|g| g.parent);
+        loop {
+            let holder = {
+                let mut g = Some(group);
+                loop {
+                    match g {
+                        Some(x) if self.p.groups[x].parent == dag => break Some(Node::Group(x)),
+                        Some(x) => g = self.p.groups[x].parent,
+                        None => break None,
+                    }
+                }
+            };
+            if let (Some(a), Some(b)) = (self.node_in(dag, task), holder) {
                 if a != b {
                     let name = self.node_name(b);
                     self.deps.entry(a).or_default().insert(name);

@@ -215,6 +215,14 @@ impl<'p> Dags<'p> {
                         .filter(|a| cx.p.task(**a).is_some())
                         .map(|a| Node::Task(a.index())),
                 );
+                // `.after(..)` a whole (exit handler) group.
+                ups.extend(
+                    task.settings
+                        .after_groups
+                        .iter()
+                        .filter(|g| cx.group(**g).is_some())
+                        .map(|g| Node::Group(*g)),
+                );
             }
             for up in ups {
                 let (u, d) = cx.uncommon(up, Node::Task(t));
