@@ -124,3 +124,7 @@ pub mod container_op;
 /// `examples/after_group.rs`.
 #[path = "../examples/after_group.rs"]
 pub mod after_group;
+
+/// `examples/one_of.rs` (KFP v2).
+#[path = "../examples/one_of.rs"]
+pub mod one_of;

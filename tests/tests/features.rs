@@ -375,3 +375,86 @@ fn a_task_after_its_own_group_is_refused() {
         );
     }
 }
+
+#[component]
+fn word(w: String) -> String {
+    w
+}
+
+fn one_of_errors(build: impl FnOnce()) -> Vec<String> {
+    let p = kfp_core::build_pipeline("one-of", None, |_| build());
+    match compile(&p, Target::V2) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .errors
+            .iter()
+            .map(|e| match e {
+                BuildError::Unsupported { task, message } => format!("{task}: {message}"),
+                other => format!("{other:?}"),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_one_of_is_refused_on_v1_naming_the_task() {
+    let err =
+        compile(&kfp_examples::one_of::one_of(), Target::V1).expect_err("KFP v1 has no OneOf");
+    assert!(
+        err.errors
+            .iter()
+            .any(|e| matches!(e, BuildError::Unsupported { task, message }
+            if task == "say" && message.contains("only KFP v2"))),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_one_of_kfp_refuses_is_a_typed_error() {
+    use kfp_core::control::OneOf;
+    // No `else`: none of the branches may run.
+    let errs = one_of_errors(|| {
+        let (mut a, mut b) = (None, None);
+        word::task("x".to_owned())
+            .output()
+            .equals("x")
+            .then(|| a = Some(word::task("a".to_owned()).output()))
+            .elif(word::task("y".to_owned()).output().equals("y"), || {
+                b = Some(word::task("b".to_owned()).output())
+            });
+        if let (Some(a), Some(b)) = (a, b) {
+            word::task(OneOf::new([a, b]));
+        }
+    });
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("no `else`"), "{errs:?}");
+    // An output from outside any branch.
+    let errs = one_of_errors(|| {
+        let outside = word::task("o".to_owned()).output();
+        word::task(OneOf::new([outside]));
+    });
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].starts_with("word-2: "), "{errs:?}");
+    assert!(errs[0].contains("not directly inside a branch"), "{errs:?}");
+    // Two outputs of one branch.
+    let errs = one_of_errors(|| {
+        let mut pair = None;
+        word::task("x".to_owned())
+            .output()
+            .equals("x")
+            .then(|| {
+                pair = Some((
+                    word::task("a".to_owned()).output(),
+                    word::task("b".to_owned()).output(),
+                ))
+            })
+            .otherwise(|| {
+                word::task("c".to_owned());
+            });
+        if let Some((a, b)) = pair {
+            word::task(OneOf::new([a, b]));
+        }
+    });
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("same branch"), "{errs:?}");
+}

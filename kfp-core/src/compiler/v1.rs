@@ -446,8 +446,8 @@ impl<'a> Ref<'a> {
                 group: *group,
                 field: field.as_deref(),
             }),
-            // Fan-in is refused for v1 by `check`.
-            Arg::Collected { .. } => None,
+            // Fan-in and `OneOf` are refused for v1 by `check`.
+            Arg::Collected { .. } | Arg::OneOf { .. } => None,
         }
     }
 }

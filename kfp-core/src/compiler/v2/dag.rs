@@ -33,6 +33,10 @@ struct ParentInputs {
     artifacts: BTreeSet<String>,
 }
 
+/// A `OneOf` output of a group of branches: each branch and the name of its output, and the
+/// parameter type.
+type OneOfOutput = (Vec<(usize, String)>, &'static str);
+
 /// The analysed pipeline: what enters and leaves each group, and what each node waits for.
 pub(super) struct Dags<'p> {
     cx: Context<'p>,
@@ -44,6 +48,12 @@ pub(super) struct Dags<'p> {
     outputs: BTreeMap<usize, BTreeMap<String, (Node, String)>>,
     /// The siblings each node waits for.
     deps: BTreeMap<Node, BTreeSet<Node>>,
+    /// What each branch of an `if`/`elif`/`else` hands out for a `OneOf`: name → the task
+    /// inside, its output key and the parameter type.
+    branch_outputs: BTreeMap<usize, BTreeMap<String, (usize, String, &'static str)>>,
+    /// What each group of branches hands out for a `OneOf`: name → the branch and the name
+    /// of its output, per branch, and the parameter type.
+    one_of_outputs: BTreeMap<usize, BTreeMap<String, OneOfOutput>>,
     /// The nodes of each DAG (the root's and each group's), exit tasks left out.
     children: BTreeMap<Node, Vec<Node>>,
 }
@@ -69,6 +79,8 @@ impl<'p> Dags<'p> {
             outputs: BTreeMap::new(),
             deps: BTreeMap::new(),
             children: BTreeMap::new(),
+            branch_outputs: BTreeMap::new(),
+            one_of_outputs: BTreeMap::new(),
         };
         for g in 0..p.groups.len() {
             let node = dags.cx.parent(Node::Group(g)).unwrap_or(Node::Root);
@@ -82,6 +94,7 @@ impl<'p> Dags<'p> {
         }
         dags.find_inputs();
         dags.find_outputs();
+        dags.find_one_of_outputs();
         dags.find_deps();
         dags
     }
@@ -191,6 +204,48 @@ impl<'p> Dags<'p> {
                         inner = (*n, surfaced.clone());
                     }
                 }
+            }
+        }
+    }
+
+    /// kfp's `build_oneof_dag_outputs`: each branch hands out its task's output, and the group
+    /// of branches the output of whichever branch ran (`valueFromOneof`).
+    fn find_one_of_outputs(&mut self) {
+        let cx = &self.cx;
+        for (t, task) in cx.p.tasks.iter().enumerate() {
+            for arg in task.args.iter().flatten() {
+                let Some(channel @ Channel::OneOf { group, .. }) = cx.channel(arg, Node::Task(t))
+                else {
+                    continue;
+                };
+                let Channel::OneOf { members, .. } = &channel else {
+                    continue;
+                };
+                let kind = match cx.ty(&channel) {
+                    Type::Param(k) => k.v2_name(),
+                    // `check` refuses a `OneOf` of files.
+                    Type::Artifact(_) => continue,
+                };
+                let mut selectors = Vec::new();
+                for (member, key) in members {
+                    let Some(branch) = cx.task(*member).and_then(|m| m.group) else {
+                        continue;
+                    };
+                    let output = Channel::Output {
+                        task: *member,
+                        key: key.clone(),
+                    };
+                    let name = cx.input_name(&output);
+                    self.branch_outputs
+                        .entry(branch)
+                        .or_default()
+                        .insert(name.clone(), (*member, key.clone(), kind));
+                    selectors.push((branch, name));
+                }
+                self.one_of_outputs
+                    .entry(group)
+                    .or_default()
+                    .insert(cx.name(&channel), (selectors, kind));
             }
         }
     }
@@ -413,6 +468,7 @@ impl<'p> Dags<'p> {
             dag.insert("outputs".into(), json!({ "parameters": from }));
             spec.insert("outputDefinitions".into(), json!({ "parameters": defs }));
         }
+        self.one_of_dag_outputs(g, &mut dag, &mut spec);
         dag.insert(
             "tasks".into(),
             Value::Object(self.dag_tasks(Node::Group(g))),
@@ -422,6 +478,62 @@ impl<'p> Dags<'p> {
             spec.insert("inputDefinitions".into(), defs);
         }
         Value::Object(spec)
+    }
+
+    /// The `OneOf` outputs of group `g`: a branch's task output, or the output of whichever
+    /// branch ran.
+    fn one_of_dag_outputs(
+        &self,
+        g: usize,
+        dag: &mut Map<String, Value>,
+        spec: &mut Map<String, Value>,
+    ) {
+        let cx = &self.cx;
+        let mut from = Map::new();
+        let mut defs = Map::new();
+        for (name, (task, key, kind)) in self.branch_outputs.get(&g).into_iter().flatten() {
+            from.insert(
+                name.clone(),
+                json!({"valueFromParameter": {
+                    "outputParameterKey": key,
+                    "producerSubtask": cx.node_name(Node::Task(*task)),
+                }}),
+            );
+            defs.insert(name.clone(), json!({ "parameterType": kind }));
+        }
+        for (name, (selectors, kind)) in self.one_of_outputs.get(&g).into_iter().flatten() {
+            let selectors: Vec<Value> = selectors
+                .iter()
+                .map(|(branch, key)| {
+                    json!({"outputParameterKey": key,
+                           "producerSubtask": cx.node_name(Node::Group(*branch))})
+                })
+                .collect();
+            from.insert(
+                name.clone(),
+                json!({"valueFromOneof": {"parameterSelectors": selectors}}),
+            );
+            defs.insert(name.clone(), json!({ "parameterType": kind }));
+        }
+        if from.is_empty() {
+            return;
+        }
+        let outputs = dag.entry("outputs").or_insert_with(|| json!({}));
+        if let Some(params) = outputs
+            .as_object_mut()
+            .map(|o| o.entry("parameters").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            params.extend(from);
+        }
+        let definitions = spec.entry("outputDefinitions").or_insert_with(|| json!({}));
+        if let Some(params) = definitions
+            .as_object_mut()
+            .map(|o| o.entry("parameters").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            params.extend(defs);
+        }
     }
 
     /// A group's task in the DAG around it (kfp's `build_task_spec_for_group`): where each
