@@ -469,6 +469,11 @@ fn from_v2_ir(doc: &Value) -> Result<ContainerComponent, LoadError> {
             .pointer("/artifactType/schemaTitle")
             .and_then(Value::as_str)
             .unwrap_or("");
+        let list = a
+            .get("isArtifactList")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        c.ir_artifacts.insert(n.clone(), list);
         c.inputs.push(IoDecl {
             name: n,
             ty: Some(v1_type_of_schema(title)),
@@ -558,6 +563,9 @@ pub struct ContainerComponent {
     descriptions: BTreeMap<(&'static str, String), String>,
     /// Loaded from a KFP v2 IR.
     from_ir: bool,
+    /// The inputs a KFP v2 IR declares as artifacts, and those of them that take a list of
+    /// artifacts (`isArtifactList`, kfp's `Input[List[Dataset]]`).
+    ir_artifacts: BTreeMap<String, bool>,
 }
 
 impl ContainerComponent {
@@ -576,6 +584,7 @@ impl ContainerComponent {
             spec: None,
             descriptions: BTreeMap::new(),
             from_ir: false,
+            ir_artifacts: BTreeMap::new(),
         }
     }
 
@@ -700,6 +709,9 @@ impl ContainerComponent {
             if let Some(text) = self.descriptions.get(&(list, d.name.clone())) {
                 m.insert("description".into(), Value::String(text.clone()));
             }
+            if list == "inputs" && self.ir_artifacts.get(&d.name) == Some(&true) {
+                m.insert("isArtifactList".into(), Value::Bool(true));
+            }
             m.insert("name".into(), Value::String(d.name.clone()));
             if d.optional {
                 m.insert("optional".into(), Value::Bool(true));
@@ -780,7 +792,7 @@ impl ContainerComponent {
                 rust_type: rust,
                 optional: d.optional,
             });
-            if path_inputs.contains(&d.name) {
+            if path_inputs.contains(&d.name) || self.ir_artifacts.contains_key(&d.name) {
                 spec.artifacts
                     .push((ParamRef::Input(i), file_type(d.ty.as_deref())));
             }
@@ -979,6 +991,19 @@ fn intern(name: &str) -> &'static str {
 impl<T: KfpType> From<TaskOutput<T>> for DynArg {
     fn from(v: TaskOutput<T>) -> Self {
         dyn_arg::<T>(v)
+    }
+}
+
+impl<T: KfpType> From<crate::control::Collected<T>> for DynArg {
+    fn from(v: crate::control::Collected<T>) -> Self {
+        DynArg {
+            arg: Arg::Collected {
+                task: v.task(),
+                output: v.name().to_owned(),
+            },
+            kind: Some(T::KIND),
+            file: T::ARTIFACT.is_some(),
+        }
     }
 }
 

@@ -128,3 +128,7 @@ pub mod after_group;
 /// `examples/one_of.rs` (KFP v2).
 #[path = "../examples/one_of.rs"]
 pub mod one_of;
+
+/// `examples/collected_artifacts.rs` (KFP v2).
+#[path = "../examples/collected_artifacts.rs"]
+pub mod collected_artifacts;

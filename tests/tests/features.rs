@@ -458,3 +458,41 @@ fn a_one_of_kfp_refuses_is_a_typed_error() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("same branch"), "{errs:?}");
 }
+
+#[test]
+fn collected_files_are_refused_on_v1_and_into_a_single_file_input() {
+    let err = compile(
+        &kfp_examples::collected_artifacts::collected_artifacts(),
+        Target::V1,
+    )
+    .expect_err("KFP v1 has no fan-in");
+    assert!(
+        err.errors
+            .iter()
+            .any(|e| e.to_string().contains("count-files")),
+        "{err}"
+    );
+    use kfp_core::reusable::{ContainerComponent, Placeholder};
+    let p = kfp_core::build_pipeline("one-file", None, |_| {
+        let files = ParallelFor::new([1, 2]).run(|n| {
+            kfp_examples::collected_artifacts::make::task(n)
+                .outputs()
+                .data
+        });
+        let cat = ContainerComponent::new("cat", "alpine")
+            .input("file", "Dataset")
+            .command([
+                Placeholder::Literal("cat".into()),
+                Placeholder::InputPath("file".into()),
+            ]);
+        cat.task([("file", files.into())]);
+    });
+    let err = compile(&p, Target::V2).expect_err("one file cannot take a list");
+    assert!(
+        err.errors
+            .iter()
+            .any(|e| matches!(e, BuildError::Unsupported { task, message }
+            if task == "cat" && message.contains("list of artifacts"))),
+        "{err}"
+    );
+}

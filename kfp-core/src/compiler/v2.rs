@@ -256,6 +256,9 @@ fn component_spec(task: &TaskSpec) -> Value {
         match input_io(component, i) {
             Io::Artifact(title) => {
                 p.insert("artifactType".into(), artifact_type(&title));
+                if v2_io::input_is_artifact_list(component, i) {
+                    p.insert("isArtifactList".into(), json!(true));
+                }
                 if input.optional {
                     p.insert("isOptional".into(), json!(true));
                 }

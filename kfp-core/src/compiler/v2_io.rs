@@ -123,6 +123,20 @@ pub fn container_default(component: &ComponentSpec, name: &str, kind: ParamKind)
     Some(typed.unwrap_or_else(|| value.clone()))
 }
 
+/// Whether input `i` of `component` takes a list of artifacts (a KFP v2 IR's
+/// `isArtifactList`, kfp's `Input[List[Dataset]]`).
+pub fn input_is_artifact_list(component: &ComponentSpec, i: usize) -> bool {
+    let (Some(c), Some(input)) = (&component.container, component.inputs.get(i)) else {
+        return false;
+    };
+    c.spec["inputs"]
+        .as_array()
+        .and_then(|l| l.iter().find(|d| d["name"] == input.name.as_str()))
+        .and_then(|d| d.get("isArtifactList"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// The input or output `name` as the container's v1 spec declares it (`inputs`/`outputs`).
 fn declared_io(container: &ContainerImpl, list: &str, name: &str) -> Io {
     let ty = container.spec[list]

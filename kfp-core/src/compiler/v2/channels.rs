@@ -294,7 +294,14 @@ impl<'p> Context<'p> {
                 _ => None,
             }),
             Channel::Field(g, f) => param(self.field_kind(*g, f)),
-            Channel::Collected { .. } => Type::Param(ParamKind::List),
+            // A collected file is a list of artifacts; a collected value, a list.
+            Channel::Collected { task, key, .. } => match self.ty(&Channel::Output {
+                task: *task,
+                key: key.clone(),
+            }) {
+                artifact @ Type::Artifact(_) => artifact,
+                Type::Param(_) => Type::Param(ParamKind::List),
+            },
             Channel::OneOf { members, .. } => match members.first() {
                 Some((task, key)) => self.ty(&Channel::Output {
                     task: *task,

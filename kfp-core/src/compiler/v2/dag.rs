@@ -455,7 +455,25 @@ impl<'p> Dags<'p> {
         if let Some(outputs) = self.outputs.get(&g).filter(|o| !o.is_empty()) {
             let mut from = Map::new();
             let mut defs = Map::new();
+            let mut art_from = Map::new();
+            let mut art_defs = Map::new();
             for (name, (inner, key)) in outputs {
+                let producer = self.collected_producer(name, *inner, key);
+                if let Some(Type::Artifact(title)) = producer.map(|c| cx.ty(&c)) {
+                    // A collected file: the list of the artifacts of every iteration.
+                    art_from.insert(
+                        name.clone(),
+                        json!({"artifactSelectors": [{
+                            "outputArtifactKey": key,
+                            "producerSubtask": cx.node_name(*inner),
+                        }]}),
+                    );
+                    art_defs.insert(
+                        name.clone(),
+                        json!({"artifactType": artifact_type(&title), "isArtifactList": true}),
+                    );
+                    continue;
+                }
                 from.insert(
                     name.clone(),
                     json!({"valueFromParameter": {
@@ -465,8 +483,18 @@ impl<'p> Dags<'p> {
                 );
                 defs.insert(name.clone(), json!({ "parameterType": "LIST" }));
             }
-            dag.insert("outputs".into(), json!({ "parameters": from }));
-            spec.insert("outputDefinitions".into(), json!({ "parameters": defs }));
+            let mut outs = Map::new();
+            let mut out_defs = Map::new();
+            if !art_from.is_empty() {
+                outs.insert("artifacts".into(), Value::Object(art_from));
+                out_defs.insert("artifacts".into(), Value::Object(art_defs));
+            }
+            if !from.is_empty() {
+                outs.insert("parameters".into(), Value::Object(from));
+                out_defs.insert("parameters".into(), Value::Object(defs));
+            }
+            dag.insert("outputs".into(), Value::Object(outs));
+            spec.insert("outputDefinitions".into(), Value::Object(out_defs));
         }
         self.one_of_dag_outputs(g, &mut dag, &mut spec);
         dag.insert(
@@ -478,6 +506,22 @@ impl<'p> Dags<'p> {
             spec.insert("inputDefinitions".into(), defs);
         }
         Value::Object(spec)
+    }
+
+    /// The collected output `name` that group output comes from, as the task inside the loops
+    /// makes it: `inner` is that task, or the inner group that hands it on.
+    fn collected_producer(&self, name: &str, inner: Node, key: &str) -> Option<Channel> {
+        match inner {
+            Node::Task(t) => Some(Channel::Output {
+                task: t,
+                key: key.to_owned(),
+            }),
+            Node::Group(g) => {
+                let (inner, key) = self.outputs.get(&g)?.get(name)?;
+                self.collected_producer(name, *inner, key)
+            }
+            Node::Root => None,
+        }
     }
 
     /// The `OneOf` outputs of group `g`: a branch's task output, or the output of whichever
