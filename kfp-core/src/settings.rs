@@ -117,7 +117,7 @@ pub struct SecretVolume {
 }
 
 /// A persistent volume claim mounted as a folder: an existing claim by name, or the claim a
-/// task created (an output of [`create_pvc`](crate::volumes::create_pvc)).
+/// task created (the `name` output of a [`CreatePvc`](crate::volumes::CreatePvc) task).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PvcMount {
     /// The claim's name (empty when it comes from a task).
