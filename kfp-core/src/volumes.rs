@@ -4,7 +4,7 @@
 //! Argo `resource` template with outputs `manifest`, `name` and `size`), on KFP v2
 //! kfp-kubernetes' `CreatePVC` (a task the KFP backend runs itself). Its `name` output feeds
 //! [`Task::mount_pvc_from`], which makes the mounting task wait for the creating one;
-//! [`DeletePvc`] (KFP v2's `DeletePVC`) removes it. [`Task::mount_pvc_with_volume_name`] is
+//! [`DeletePvc`] (KFP v2's `DeletePVC`, KFP v1's `VolumeOp.delete()`) removes it. [`Task::mount_pvc_with_volume_name`] is
 //! kfp v1's `kfp.onprem.mount_pvc(volume_name=...)`.
 //!
 //! ```
@@ -188,9 +188,9 @@ impl CreatePvc {
     }
 }
 
-/// A claim to delete (kfp-kubernetes' `DeletePVC`); [`task`](DeletePvc::task) adds the task,
-/// which runs after the task that produced the name. KFP v2 only: compiling for KFP v1 is an
-/// error naming the task.
+/// A claim to delete (kfp-kubernetes' `DeletePVC`; on KFP v1 the `kubectl delete` step of
+/// kfp 1.8.9's `VolumeOp.delete()`); [`task`](DeletePvc::task) adds the task, which runs
+/// after the task that produced the name.
 #[derive(Clone, Copy, Debug)]
 pub struct DeletePvc {
     pvc_name: TaskOutput<String>,
@@ -298,7 +298,8 @@ pub(crate) fn is_create_pvc(component: &ComponentSpec) -> bool {
         .is_some_and(|c| c.image == CREATE_PVC_IMAGE)
 }
 
-fn is_delete_pvc(component: &ComponentSpec) -> bool {
+/// Whether `component` is kfp-kubernetes' `DeletePVC`.
+pub(crate) fn is_delete_pvc(component: &ComponentSpec) -> bool {
     component
         .container
         .as_ref()
@@ -314,11 +315,6 @@ pub(crate) fn check_target(pipeline: &Pipeline, target: Target, errors: &mut Vec
         };
         match target {
             Target::V1 => {
-                if is_delete_pvc(&task.component) {
-                    errors.push(unsupported(
-                        "`DeletePvc` is KFP v2 only (kfp-kubernetes' `DeletePVC`)".into(),
-                    ));
-                }
                 if is_create_pvc(&task.component) {
                     let non_constant = task
                         .args
@@ -481,4 +477,41 @@ mod tests {
              \x20 storageClassName: standard\n"
         );
     }
+}
+
+/// The image of kfp 1.8.9's `VolumeOp.delete()` step.
+pub const KUBECTL_IMAGE: &str = "gcr.io/cloud-builders/kubectl";
+
+/// The KFP v1 template of a `DeletePVC` task: kfp 1.8.9's `VolumeOp.delete()`, a raw
+/// `kubectl delete` step; `claim` is the claim's name as the step reads it, `inputs` the
+/// template's input parameters.
+pub(crate) fn v1_delete_step(
+    task: &TaskSpec,
+    claim: String,
+    inputs: Vec<String>,
+    sdk_version: &str,
+) -> Value {
+    let mut template = serde_json::Map::new();
+    template.insert("name".into(), json!(task.name));
+    template.insert(
+        "container".into(),
+        json!({
+            "command": ["kubectl", "delete", "PersistentVolumeClaim", claim,
+                        "--ignore-not-found", "--output", "name", "--wait=false"],
+            "image": KUBECTL_IMAGE,
+        }),
+    );
+    if !inputs.is_empty() {
+        let params: Vec<Value> = inputs.iter().map(|n| json!({ "name": n })).collect();
+        template.insert("inputs".into(), json!({ "parameters": params }));
+    }
+    template.insert(
+        "metadata".into(),
+        json!({"labels": {
+            "pipelines.kubeflow.org/kfp_sdk_version": sdk_version,
+            "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
+            "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
+        }}),
+    );
+    Value::Object(template)
 }

@@ -1,8 +1,8 @@
 //! Persistent volume claims the pipeline creates, mounts and deletes: a claim created by a
 //! task (kfp-kubernetes' `CreatePVC`) mounted by two tasks, which wait for it, and deleted at
 //! the end (`DeletePVC`), and an existing claim mounted by name. Port of
-//! `tests/kfp-golden/v2/volumes.py`; KFP v1 gets `volumes_v1.rs` (kfp 1.8.9's `dsl.VolumeOp`,
-//! and a volume name of its own), which has no `DeletePVC`.
+//! `tests/kfp-golden/v2/volumes.py`; KFP v1 gets `volumes_v1.rs` (kfp 1.8.9's `dsl.VolumeOp`
+//! and `VolumeOp.delete()`, and a volume name of its own).
 
 use kfp_core::prelude::*;
 use kfp_core::volumes::{CreatePvc, DeletePvc};

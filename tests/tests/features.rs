@@ -201,15 +201,20 @@ fn the_ir_loader_keeps_descriptions_and_names() {
 }
 
 #[test]
-fn delete_pvc_is_refused_on_v1_naming_the_task() {
-    let err = compile(&kfp_examples::volumes::volumes(), Target::V1)
-        .expect_err("kfp 1.8.9 has no DeletePVC");
-    assert_eq!(err.errors.len(), 1, "{err}");
-    assert!(
-        matches!(&err.errors[0], BuildError::Unsupported { task, message }
-            if task == "deletepvc" && message.contains("KFP v2 only")),
-        "{err}"
+fn delete_pvc_on_v1_is_kfp_s_kubectl_step() {
+    // The v2 port compiles for v1 too: `DeletePvc` becomes `VolumeOp.delete()`'s step.
+    let w = yaml(&kfp_examples::volumes::volumes(), Target::V1);
+    let delete = template(&w, "deletepvc");
+    assert_eq!(
+        delete["container"]["image"],
+        "gcr.io/cloud-builders/kubectl"
     );
+    assert_eq!(
+        delete["container"]["command"][3],
+        "{{inputs.parameters.createpvc-name}}"
+    );
+    assert_eq!(delete["inputs"]["parameters"][0]["name"], "createpvc-name");
+    assert!(delete["metadata"].get("annotations").is_none());
 }
 
 #[test]

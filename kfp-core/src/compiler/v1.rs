@@ -241,6 +241,20 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             );
             continue;
         }
+        if crate::volumes::is_delete_pvc(&task.component) {
+            let claim = task_lines[i].annotation.get("pvc_name").cloned();
+            let inputs = inputs.into_iter().cloned().collect();
+            templates.insert(
+                task.name.clone(),
+                crate::volumes::v1_delete_step(
+                    task,
+                    claim.unwrap_or_default(),
+                    inputs,
+                    SDK_VERSION,
+                ),
+            );
+            continue;
+        }
         let r = rendered
             .entry(std::sync::Arc::as_ptr(&task.component))
             .or_insert_with(|| Rendered::new(compiler, &task.component));
