@@ -438,6 +438,43 @@ fn pyyaml_scalar(s: &str) -> String {
     }
 }
 
+/// The image of kfp 1.8.9's `VolumeOp.delete()` step.
+pub const KUBECTL_IMAGE: &str = "gcr.io/cloud-builders/kubectl";
+
+/// The KFP v1 template of a `DeletePVC` task: kfp 1.8.9's `VolumeOp.delete()`, a raw
+/// `kubectl delete` step; `claim` is the claim's name as the step reads it, `inputs` the
+/// template's input parameters.
+pub(crate) fn v1_delete_step(
+    task: &TaskSpec,
+    claim: String,
+    inputs: Vec<String>,
+    sdk_version: &str,
+) -> Value {
+    let mut template = serde_json::Map::new();
+    template.insert("name".into(), json!(task.name));
+    template.insert(
+        "container".into(),
+        json!({
+            "command": ["kubectl", "delete", "PersistentVolumeClaim", claim,
+                        "--ignore-not-found", "--output", "name", "--wait=false"],
+            "image": KUBECTL_IMAGE,
+        }),
+    );
+    if !inputs.is_empty() {
+        let params: Vec<Value> = inputs.iter().map(|n| json!({ "name": n })).collect();
+        template.insert("inputs".into(), json!({ "parameters": params }));
+    }
+    template.insert(
+        "metadata".into(),
+        json!({"labels": {
+            "pipelines.kubeflow.org/kfp_sdk_version": sdk_version,
+            "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
+            "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
+        }}),
+    );
+    Value::Object(template)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,41 +514,4 @@ mod tests {
              \x20 storageClassName: standard\n"
         );
     }
-}
-
-/// The image of kfp 1.8.9's `VolumeOp.delete()` step.
-pub const KUBECTL_IMAGE: &str = "gcr.io/cloud-builders/kubectl";
-
-/// The KFP v1 template of a `DeletePVC` task: kfp 1.8.9's `VolumeOp.delete()`, a raw
-/// `kubectl delete` step; `claim` is the claim's name as the step reads it, `inputs` the
-/// template's input parameters.
-pub(crate) fn v1_delete_step(
-    task: &TaskSpec,
-    claim: String,
-    inputs: Vec<String>,
-    sdk_version: &str,
-) -> Value {
-    let mut template = serde_json::Map::new();
-    template.insert("name".into(), json!(task.name));
-    template.insert(
-        "container".into(),
-        json!({
-            "command": ["kubectl", "delete", "PersistentVolumeClaim", claim,
-                        "--ignore-not-found", "--output", "name", "--wait=false"],
-            "image": KUBECTL_IMAGE,
-        }),
-    );
-    if !inputs.is_empty() {
-        let params: Vec<Value> = inputs.iter().map(|n| json!({ "name": n })).collect();
-        template.insert("inputs".into(), json!({ "parameters": params }));
-    }
-    template.insert(
-        "metadata".into(),
-        json!({"labels": {
-            "pipelines.kubeflow.org/kfp_sdk_version": sdk_version,
-            "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
-            "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
-        }}),
-    );
-    Value::Object(template)
 }
