@@ -60,7 +60,14 @@
 //! KFP v1 has no `elif`/`else`, no fan-in and no final status: compiling a pipeline that uses
 //! them for the v1 target is a [`BuildError::Unsupported`](crate::BuildError::Unsupported).
 
+mod after_group;
 mod check;
+mod one_of;
+
+pub(crate) use after_group::check as check_after_groups;
+pub use after_group::GroupHandle;
+pub(crate) use one_of::check as check_one_of;
+pub use one_of::OneOf;
 
 use std::fmt;
 use std::marker::PhantomData;

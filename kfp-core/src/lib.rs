@@ -49,6 +49,7 @@ pub mod cli;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod compiler;
+pub mod container_op;
 pub mod control;
 pub mod dsl;
 pub mod error;
@@ -66,6 +67,7 @@ pub mod settings;
 pub mod spec;
 pub mod types;
 pub mod ui;
+pub mod volumes;
 pub mod yaml;
 
 #[doc(hidden)]

@@ -91,6 +91,15 @@ pub struct ContainerImpl {
     pub spec: Value,
     /// The SHA-256 of the text it was loaded from, if it was loaded.
     pub digest: Option<String>,
+    /// Whether its inputs and outputs keep their names exactly on KFP v2 (a component loaded
+    /// from a KFP v2 IR), rather than being sanitised as kfp 2 reads a v1 `component.yaml`.
+    pub keep_names: bool,
+    /// Whether KFP v2 writes its inputs' and outputs' descriptions (kfp does for the
+    /// components of its own packages, such as kfp-kubernetes' `CreatePVC`, not for a loaded
+    /// file).
+    pub v2_descriptions: bool,
+    /// For a raw `ContainerOp` (KFP v1 only): its file outputs and whether it has arguments.
+    pub raw: Option<crate::container_op::RawOp>,
 }
 
 /// Why a component could not be loaded.
@@ -460,6 +469,11 @@ fn from_v2_ir(doc: &Value) -> Result<ContainerComponent, LoadError> {
             .pointer("/artifactType/schemaTitle")
             .and_then(Value::as_str)
             .unwrap_or("");
+        let list = a
+            .get("isArtifactList")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        c.ir_artifacts.insert(n.clone(), list);
         c.inputs.push(IoDecl {
             name: n,
             ty: Some(v1_type_of_schema(title)),
@@ -505,6 +519,16 @@ fn from_v2_ir(doc: &Value) -> Result<ContainerComponent, LoadError> {
     };
     c.command = list("command")?;
     c.args = list("args")?;
+    c.from_ir = true;
+    for (side, list) in [("input", "inputs"), ("output", "outputs")] {
+        for kind in ["parameters", "artifacts"] {
+            for (n, d) in defs(side, kind) {
+                if let Some(text) = d.get("description").and_then(Value::as_str) {
+                    c.descriptions.insert((list, n), text.to_owned());
+                }
+            }
+        }
+    }
     c.check()?;
     Ok(c)
 }
@@ -534,6 +558,14 @@ pub struct ContainerComponent {
     original: Option<Value>,
     digest: Option<String>,
     spec: Option<Arc<ComponentSpec>>,
+    /// Input and output descriptions of a component loaded from a KFP v2 IR, by
+    /// (`inputs`|`outputs`, name); a v1 `component.yaml` keeps its own in `original`.
+    descriptions: BTreeMap<(&'static str, String), String>,
+    /// Loaded from a KFP v2 IR.
+    from_ir: bool,
+    /// The inputs a KFP v2 IR declares as artifacts, and those of them that take a list of
+    /// artifacts (`isArtifactList`, kfp's `Input[List[Dataset]]`).
+    ir_artifacts: BTreeMap<String, bool>,
 }
 
 impl ContainerComponent {
@@ -550,6 +582,9 @@ impl ContainerComponent {
             original: None,
             digest: None,
             spec: None,
+            descriptions: BTreeMap::new(),
+            from_ir: false,
+            ir_artifacts: BTreeMap::new(),
         }
     }
 
@@ -666,10 +701,16 @@ impl ContainerComponent {
                 }
             }
         }
-        let decl = |d: &IoDecl| {
+        let decl = |list: &'static str, d: &IoDecl| {
             let mut m = Map::new();
             if let Some(def) = &d.default {
                 m.insert("default".into(), def.clone());
+            }
+            if let Some(text) = self.descriptions.get(&(list, d.name.clone())) {
+                m.insert("description".into(), Value::String(text.clone()));
+            }
+            if list == "inputs" && self.ir_artifacts.get(&d.name) == Some(&true) {
+                m.insert("isArtifactList".into(), Value::Bool(true));
             }
             m.insert("name".into(), Value::String(d.name.clone()));
             if d.optional {
@@ -705,14 +746,14 @@ impl ContainerComponent {
         if !self.inputs.is_empty() {
             spec.insert(
                 "inputs".into(),
-                Value::Array(self.inputs.iter().map(decl).collect()),
+                Value::Array(self.inputs.iter().map(|d| decl("inputs", d)).collect()),
             );
         }
         spec.insert("name".into(), Value::String(self.name.clone()));
         if !self.outputs.is_empty() {
             spec.insert(
                 "outputs".into(),
-                Value::Array(self.outputs.iter().map(decl).collect()),
+                Value::Array(self.outputs.iter().map(|d| decl("outputs", d)).collect()),
             );
         }
         Value::Object(spec)
@@ -751,7 +792,7 @@ impl ContainerComponent {
                 rust_type: rust,
                 optional: d.optional,
             });
-            if path_inputs.contains(&d.name) {
+            if path_inputs.contains(&d.name) || self.ir_artifacts.contains_key(&d.name) {
                 spec.artifacts
                     .push((ParamRef::Input(i), file_type(d.ty.as_deref())));
             }
@@ -775,6 +816,9 @@ impl ContainerComponent {
             defaults,
             spec: self.v1_spec(),
             digest: self.digest.clone(),
+            keep_names: self.from_ir,
+            v2_descriptions: false,
+            raw: None,
         }));
         spec
     }
@@ -801,10 +845,20 @@ impl ContainerComponent {
             };
             let input = &spec.inputs[i];
             let file = spec.artifact(ParamRef::Input(i)).is_some();
-            if let Some(expected) = mismatch(input.kind, file, &value) {
+            // kfp 1.8.9 takes any value for an input of no declared type.
+            let untyped = self.inputs.get(i).is_some_and(|d| d.ty.is_none());
+            let problem = mismatch(input.kind, file, &value).filter(|_| !untyped || file);
+            if let Some(expected) = problem {
                 problems.push((format!("input `{name}`"), value.describe(), expected));
             }
-            if slots[i].replace(value.arg).is_some() {
+            let arg = match value.arg {
+                // As kfp 1.8.9 does, an untyped input takes a constant's text.
+                Arg::Constant(v) if untyped && !v.is_string() && !v.is_null() => {
+                    Arg::Constant(Value::String(crate::types::constant_text(&v)))
+                }
+                other => other,
+            };
+            if slots[i].replace(arg).is_some() {
                 problems.push((
                     format!("input `{name}`"),
                     "given twice".to_owned(),
@@ -853,9 +907,9 @@ fn file_type(ty: Option<&str>) -> ArtifactType {
 /// type, with the type kept for checking.
 #[derive(Clone, Debug)]
 pub struct DynArg {
-    arg: Arg,
-    kind: Option<ParamKind>,
-    file: bool,
+    pub(crate) arg: Arg,
+    pub(crate) kind: Option<ParamKind>,
+    pub(crate) file: bool,
 }
 
 impl DynArg {
@@ -937,6 +991,19 @@ fn intern(name: &str) -> &'static str {
 impl<T: KfpType> From<TaskOutput<T>> for DynArg {
     fn from(v: TaskOutput<T>) -> Self {
         dyn_arg::<T>(v)
+    }
+}
+
+impl<T: KfpType> From<crate::control::Collected<T>> for DynArg {
+    fn from(v: crate::control::Collected<T>) -> Self {
+        DynArg {
+            arg: Arg::Collected {
+                task: v.task(),
+                output: v.name().to_owned(),
+            },
+            kind: Some(T::KIND),
+            file: T::ARTIFACT.is_some(),
+        }
     }
 }
 

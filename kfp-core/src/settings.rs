@@ -10,6 +10,10 @@ use serde_json::{json, Map, Value};
 use crate::dsl::Task;
 use crate::error::BuildError;
 
+mod pod_metadata;
+
+pub(crate) use pod_metadata::{check_target, v1_metadata};
+
 /// Everything set on one task beyond its arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskSettings {
@@ -39,6 +43,15 @@ pub struct TaskSettings {
     pub timeout: Option<Duration>,
     /// Image pull policy (`Always`, `IfNotPresent`, `Never`).
     pub image_pull_policy: Option<String>,
+    /// kfp v1's `max_cache_staleness` (an ISO 8601 duration, `P0D`); KFP v1 only.
+    pub max_cache_staleness: Option<String>,
+    /// Annotations on the task's pod, in the order they were added.
+    pub pod_annotations: Vec<(String, String)>,
+    /// Labels on the task's pod, in the order they were added.
+    pub pod_labels: Vec<(String, String)>,
+    /// Groups (exit handlers) the task runs after, as indexes in
+    /// [`Pipeline::groups`](crate::Pipeline::groups).
+    pub after_groups: Vec<usize>,
 }
 
 impl TaskSettings {
@@ -53,6 +66,8 @@ impl TaskSettings {
             || !self.tolerations.is_empty()
             || self.timeout.is_some()
             || self.image_pull_policy.is_some()
+            || !self.pod_annotations.is_empty()
+            || !self.pod_labels.is_empty()
     }
 }
 
@@ -101,13 +116,19 @@ pub struct SecretVolume {
     pub optional: bool,
 }
 
-/// An existing persistent volume claim mounted as a folder.
+/// A persistent volume claim mounted as a folder: an existing claim by name, or the claim a
+/// task created (the `name` output of a [`CreatePvc`](crate::volumes::CreatePvc) task).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PvcMount {
-    /// The claim's name.
+    /// The claim's name (empty when it comes from a task).
     pub claim: String,
     /// Where it is mounted.
     pub mount_path: String,
+    /// The pod volume's name (KFP v1; kfp's `mount_pvc(volume_name=...)`); by default the
+    /// claim's name, or the creating task's name.
+    pub volume_name: Option<String>,
+    /// The task output that holds the claim's name, when a task created it.
+    pub from_task: Option<(crate::spec::pipeline::TaskId, &'static str)>,
 }
 
 /// A Kubernetes toleration.
@@ -589,6 +610,8 @@ impl<O> Task<O> {
             s.pvc_mounts.push(PvcMount {
                 claim,
                 mount_path: mount,
+                volume_name: None,
+                from_task: None,
             })
         })
     }
@@ -755,10 +778,13 @@ fn env_name(name: &str) -> Checked<String> {
 
 /// The v1 (Argo) fields of `settings`: what goes into the template's `container`, and what
 /// goes on the template itself.
+///
+/// `producer` names the task with this id: the one that created a mounted claim.
 pub(crate) fn v1_fields(
     settings: &TaskSettings,
     container: &mut Map<String, Value>,
     template: &mut Map<String, Value>,
+    producer: &dyn Fn(crate::spec::pipeline::TaskId) -> Option<String>,
 ) {
     let mut limits = Map::new();
     let mut requests = Map::new();
@@ -833,8 +859,19 @@ pub(crate) fn v1_fields(
         mounts.push(json!({"mountPath": v.mount_path, "name": v.secret}));
     }
     for p in &settings.pvc_mounts {
-        volumes.push(json!({"name": p.claim, "persistentVolumeClaim": {"claimName": p.claim}}));
-        mounts.push(json!({"mountPath": p.mount_path, "name": p.claim}));
+        let (default_name, claim) = match p.from_task {
+            // The claim's name reaches the template as an input, as kfp's `add_pvolumes`
+            // passes a VolumeOp's `name` output.
+            Some((id, output)) => {
+                let task = producer(id).unwrap_or_default();
+                let claim = format!("{{{{inputs.parameters.{task}-{output}}}}}");
+                (task, claim)
+            }
+            None => (p.claim.clone(), p.claim.clone()),
+        };
+        let name = p.volume_name.clone().unwrap_or(default_name);
+        volumes.push(json!({"name": name, "persistentVolumeClaim": {"claimName": claim}}));
+        mounts.push(json!({"mountPath": p.mount_path, "name": name}));
     }
     if !mounts.is_empty() {
         container.insert("volumeMounts".into(), json!(mounts));
@@ -965,6 +1002,15 @@ pub fn v2_retry_policy(settings: &TaskSettings) -> Option<Value> {
 
 /// The KFP v2 Kubernetes executor config (`PlatformSpec`) of `settings`, if any.
 pub fn v2_platform(settings: &TaskSettings) -> Option<Value> {
+    v2_platform_with(settings, &|_| None)
+}
+
+/// [`v2_platform`], with `producer` naming the task with this id: the one that created a
+/// mounted claim.
+pub(crate) fn v2_platform_with(
+    settings: &TaskSettings,
+    producer: &dyn Fn(crate::spec::pipeline::TaskId) -> Option<String>,
+) -> Option<Value> {
     let mut k = Map::new();
     // Secrets and ConfigMaps group their keys by object, in first-use order.
     let mut secrets: Vec<(String, bool, Vec<Value>)> = Vec::new();
@@ -1023,13 +1069,23 @@ pub fn v2_platform(settings: &TaskSettings) -> Option<Value> {
             .collect();
         k.insert("nodeSelector".into(), json!({ "labels": labels }));
     }
+    if let Some(m) = pod_metadata::v2_pod_metadata(settings) {
+        k.insert("podMetadata".into(), m);
+    }
     if !settings.pvc_mounts.is_empty() {
         let v: Vec<Value> = settings
             .pvc_mounts
             .iter()
-            .map(|p| {
-                json!({"constant": p.claim, "mountPath": p.mount_path,
-                       "pvcNameParameter": {"runtimeValue": {"constant": p.claim}}})
+            .map(|p| match p.from_task {
+                Some((id, output)) => {
+                    let source = json!({"outputParameterKey": output,
+                                        "producerTask": producer(id).unwrap_or_default()});
+                    json!({"mountPath": p.mount_path,
+                           "pvcNameParameter": {"taskOutputParameter": source},
+                           "taskOutputParameter": source})
+                }
+                None => json!({"constant": p.claim, "mountPath": p.mount_path,
+                               "pvcNameParameter": {"runtimeValue": {"constant": p.claim}}}),
             })
             .collect();
         k.insert("pvcMount".into(), json!(v));

@@ -104,3 +104,39 @@ pub mod ui_outputs;
 /// `examples/ui_outputs_v1.rs`.
 #[path = "../examples/ui_outputs_v1.rs"]
 pub mod ui_outputs_v1;
+
+/// `examples/pod_metadata.rs`.
+#[path = "../examples/pod_metadata.rs"]
+pub mod pod_metadata;
+
+/// `examples/loaded_io.rs` (KFP v2).
+#[path = "../examples/loaded_io.rs"]
+pub mod loaded_io;
+
+/// `examples/untyped_inputs.rs` (KFP v1).
+#[path = "../examples/untyped_inputs.rs"]
+pub mod untyped_inputs;
+
+/// `examples/volumes.rs` (KFP v2).
+#[path = "../examples/volumes.rs"]
+pub mod volumes;
+
+/// `examples/volumes_v1.rs`.
+#[path = "../examples/volumes_v1.rs"]
+pub mod volumes_v1;
+
+/// `examples/container_op.rs` (KFP v1).
+#[path = "../examples/container_op.rs"]
+pub mod container_op;
+
+/// `examples/after_group.rs`.
+#[path = "../examples/after_group.rs"]
+pub mod after_group;
+
+/// `examples/one_of.rs` (KFP v2).
+#[path = "../examples/one_of.rs"]
+pub mod one_of;
+
+/// `examples/collected_artifacts.rs` (KFP v2).
+#[path = "../examples/collected_artifacts.rs"]
+pub mod collected_artifacts;

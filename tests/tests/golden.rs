@@ -108,6 +108,18 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ),
         ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
         ("ui_outputs_v1", kfp_examples::ui_outputs_v1::ui_outputs()),
+        (
+            "pod_metadata",
+            kfp_examples::pod_metadata::pod_metadata_v1(),
+        ),
+        ("loaded_io", kfp_examples::loaded_io::loaded_io()),
+        ("volumes_v1", kfp_examples::volumes_v1::volumes()),
+        ("container_op", kfp_examples::container_op::container_op()),
+        ("after_group", kfp_examples::after_group::after_group()),
+        (
+            "untyped_inputs",
+            kfp_examples::untyped_inputs::untyped_inputs(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -51,6 +51,11 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
         }
     }
     crate::control::check_groups(pipeline, &mut errors);
+    crate::settings::check_target(pipeline, target, &mut errors);
+    crate::volumes::check_target(pipeline, target, &mut errors);
+    crate::container_op::check_target(pipeline, target, &mut errors);
+    crate::control::check_after_groups(pipeline, &mut errors);
+    crate::control::check_one_of(pipeline, target, &mut errors);
     check_scopes(pipeline, &mut errors);
     match target {
         Target::V1 => crate::control::check_v1(pipeline, &mut errors),

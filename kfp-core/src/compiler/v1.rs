@@ -150,8 +150,26 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             }
         }
         task_lines.push(line);
+        // A claim created by a task reaches this task as an input parameter, as kfp's
+        // `add_pvolumes` passes a VolumeOp's `name` output.
+        for (id, output) in task.settings.pvc_mounts.iter().filter_map(|m| m.from_task) {
+            let r = Ref::Output {
+                task: id.index,
+                output,
+                artifact: false,
+            };
+            let name = dags.ref_name(&r);
+            let value = dags.resolve(&r, task.group, Node::Task(i));
+            dags.args
+                .entry(Node::Task(i))
+                .or_default()
+                .insert(name, value);
+        }
         for other in &task.after {
             dags.add_after(i, other.index);
+        }
+        for &g in &task.settings.after_groups {
+            dags.add_after_group(i, g);
         }
     }
 
@@ -216,12 +234,33 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
             .get(&Node::Task(i))
             .map(|a| a.keys().collect())
             .unwrap_or_default();
+        if crate::volumes::is_create_pvc(&task.component) {
+            templates.insert(
+                task.name.clone(),
+                crate::volumes::v1_volume_op(task, SDK_VERSION),
+            );
+            continue;
+        }
+        if crate::volumes::is_delete_pvc(&task.component) {
+            let claim = task_lines[i].annotation.get("pvc_name").cloned();
+            let inputs = inputs.into_iter().cloned().collect();
+            templates.insert(
+                task.name.clone(),
+                crate::volumes::v1_delete_step(
+                    task,
+                    claim.unwrap_or_default(),
+                    inputs,
+                    SDK_VERSION,
+                ),
+            );
+            continue;
+        }
         let r = rendered
             .entry(std::sync::Arc::as_ptr(&task.component))
             .or_insert_with(|| Rendered::new(compiler, &task.component));
         templates.insert(
             task.name.clone(),
-            container_template(r, task, &task_lines[i], &dags.consumed[i], inputs),
+            container_template(r, pipeline, task, &task_lines[i], &dags.consumed[i], inputs),
         );
     }
     let root = dags.dag_template(&root_name, None, Map::new());
@@ -421,8 +460,8 @@ impl<'a> Ref<'a> {
                 group: *group,
                 field: field.as_deref(),
             }),
-            // Fan-in is refused for v1 by `check`.
-            Arg::Collected { .. } => None,
+            // Fan-in and `OneOf` are refused for v1 by `check`.
+            Arg::Collected { .. } | Arg::OneOf { .. } => None,
         }
     }
 }
@@ -582,6 +621,35 @@ impl<'p> Dags<'p> {
         let mut dag = self.p.tasks[other].group;
         loop {
             if let (Some(a), Some(b)) = (self.node_in(dag, task), self.node_in(dag, other)) {
+                if a != b {
+                    let name = self.node_name(b);
+                    self.deps.entry(a).or_default().insert(name);
+                }
+                return;
+            }
+            match dag {
+                Some(g) => dag = self.p.groups[g].parent,
+                None => return,
+            }
+        }
+    }
+
+    /// `task.after(group)`: a dependency between the nodes that hold them in the innermost
+    /// DAG holding both.
+    fn add_after_group(&mut self, task: usize, group: usize) {
+        let mut dag = self.p.groups.get(group).and_then(|g| g.parent);
+        loop {
+            let holder = {
+                let mut g = Some(group);
+                loop {
+                    match g {
+                        Some(x) if self.p.groups[x].parent == dag => break Some(Node::Group(x)),
+                        Some(x) => g = self.p.groups[x].parent,
+                        None => break None,
+                    }
+                }
+            };
+            if let (Some(a), Some(b)) = (self.node_in(dag, task), holder) {
                 if a != b {
                     let name = self.node_name(b);
                     self.deps.entry(a).or_default().insert(name);
@@ -886,19 +954,25 @@ fn expand_placeholders(
 
 fn container_template(
     rendered: &Rendered,
+    pipeline: &Pipeline,
     task: &TaskSpec,
     line: &CommandLine,
     consumed: &BTreeSet<String>,
     input_names: BTreeSet<&String>,
 ) -> Value {
     let component = &task.component;
+    // A raw `ContainerOp` reads its outputs from its own paths and carries no component
+    // annotations, as kfp writes none for it.
+    let raw = crate::container_op::raw(component);
     let mut template = Map::new();
     template.insert("name".into(), json!(task.name));
     let mut container = Map::new();
-    container.insert(
-        "args".into(),
-        Value::Array(line.args.iter().cloned().map(Value::String).collect()),
-    );
+    if raw.is_none_or(|r| r.has_args) {
+        container.insert(
+            "args".into(),
+            Value::Array(line.args.iter().cloned().map(Value::String).collect()),
+        );
+    }
     let command = match &line.command {
         Some(c) => Value::Array(c.iter().cloned().map(Value::String).collect()),
         None => rendered.command.clone(),
@@ -906,7 +980,13 @@ fn container_template(
     container.insert("command".into(), command);
     container.insert("image".into(), rendered.image.clone());
     let mut template_fields = Map::new();
-    crate::settings::v1_fields(&task.settings, &mut container, &mut template_fields);
+    let producer = |id| pipeline.task(id).map(|t| t.name.clone());
+    crate::settings::v1_fields(
+        &task.settings,
+        &mut container,
+        &mut template_fields,
+        &producer,
+    );
     template.insert("container".into(), Value::Object(container));
     let mut inputs = Map::new();
     let input_params: Vec<Value> = input_names
@@ -938,6 +1018,14 @@ fn container_template(
             .map(|(k, o)| (component.v1_name(ParamRef::Output(k)), o.name.as_str()))
             .collect();
         sorted.sort_unstable();
+        let path = |o: &str| match raw {
+            Some(r) => r
+                .file_outputs
+                .iter()
+                .find(|(n, _)| n == o)
+                .map_or_else(|| output_path(o), |(_, p)| p.clone()),
+            None => output_path(o),
+        };
         // kfp 1.8.9 keeps `mlpipeline-metrics` and `mlpipeline-ui-metadata` apart: artifacts
         // named without the task, listed first in the component's order. (kfp cannot pass
         // them on; a Rust pipeline can, so a consumed one is a parameter of that name too.)
@@ -951,13 +1039,13 @@ fn container_template(
             .enumerate()
             .map(|(k, _)| component.v1_name(ParamRef::Output(k)))
             .filter(|o| crate::ui::v1::special_output(o).is_some())
-            .map(|o| json!({"name": name_of(o), "path": output_path(o)}))
+            .map(|o| json!({"name": name_of(o), "path": path(o)}))
             .collect();
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
             .filter(|(_, name)| consumed.contains(*name))
-            .map(|(o, _)| json!({"name": name_of(o), "valueFrom": {"path": output_path(o)}}))
+            .map(|(o, _)| json!({"name": name_of(o), "valueFrom": {"path": path(o)}}))
             .collect();
         if !params.is_empty() {
             outputs.insert("parameters".into(), Value::Array(params));
@@ -968,63 +1056,73 @@ fn container_template(
                 sorted
                     .iter()
                     .filter(|(o, _)| crate::ui::v1::special_output(o).is_none())
-                    .map(|(o, _)| json!({"name": name_of(o), "path": output_path(o)})),
+                    .map(|(o, _)| json!({"name": name_of(o), "path": path(o)})),
             )
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));
     }
 
-    let mut annotations = Map::new();
+    let extra = crate::settings::v1_metadata(task);
+    let mut annotations = extra.annotations;
     if let Some(d) = &task.display_name {
         annotations.insert("pipelines.kubeflow.org/task_display_name".into(), json!(d));
     }
-    annotations.insert(
-        "pipelines.kubeflow.org/component_spec".into(),
-        rendered.component_spec.clone(),
-    );
-    let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
-        Some(d) => format!("{{\"digest\": \"{d}\"}}"),
-        None => "{}".to_owned(),
-    };
-    annotations.insert(
-        "pipelines.kubeflow.org/component_ref".into(),
-        json!(component_ref),
-    );
-    let value_inputs =
-        (0..component.inputs.len()).any(|k| component.artifact(ParamRef::Input(k)).is_none());
-    if value_inputs {
-        let map: Map<String, Value> = line
-            .annotation
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+    if raw.is_none() {
         annotations.insert(
-            "pipelines.kubeflow.org/arguments.parameters".into(),
-            Value::String(pyjson::dumps(&Value::Object(map), true)),
+            "pipelines.kubeflow.org/component_spec".into(),
+            rendered.component_spec.clone(),
         );
+        let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
+            Some(d) => format!("{{\"digest\": \"{d}\"}}"),
+            None => "{}".to_owned(),
+        };
+        annotations.insert(
+            "pipelines.kubeflow.org/component_ref".into(),
+            json!(component_ref),
+        );
+        let value_inputs =
+            (0..component.inputs.len()).any(|k| component.artifact(ParamRef::Input(k)).is_none());
+        if value_inputs {
+            let map: Map<String, Value> = line
+                .annotation
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            annotations.insert(
+                "pipelines.kubeflow.org/arguments.parameters".into(),
+                Value::String(pyjson::dumps(&Value::Object(map), true)),
+            );
+        }
     }
-    if !task.caching {
+    // kfp 1.8.9 writes caching off as the `enable_caching` label alone; the staleness
+    // annotation is its own setting.
+    if let Some(s) = extra.max_cache_staleness {
         annotations.insert(
             "pipelines.kubeflow.org/max_cache_staleness".into(),
-            json!("P0D"),
+            json!(s),
         );
     }
     template.extend(template_fields);
-    template.insert(
-        "metadata".into(),
-        object([
-            (
-                "labels",
-                json!({
-                    "pipelines.kubeflow.org/kfp_sdk_version": SDK_VERSION,
-                    "pipelines.kubeflow.org/pipeline-sdk-type": "kfp",
-                    "pipelines.kubeflow.org/enable_caching": if task.caching { "true" } else { "false" },
-                }),
-            ),
-            ("annotations", Value::Object(annotations)),
-        ]),
+    let mut labels = extra.labels;
+    labels.insert(
+        "pipelines.kubeflow.org/kfp_sdk_version".into(),
+        json!(SDK_VERSION),
     );
+    labels.insert(
+        "pipelines.kubeflow.org/pipeline-sdk-type".into(),
+        json!("kfp"),
+    );
+    labels.insert(
+        "pipelines.kubeflow.org/enable_caching".into(),
+        json!(if task.caching { "true" } else { "false" }),
+    );
+    let mut metadata = Map::new();
+    metadata.insert("labels".into(), Value::Object(labels));
+    if !annotations.is_empty() {
+        metadata.insert("annotations".into(), Value::Object(annotations));
+    }
+    template.insert("metadata".into(), Value::Object(metadata));
     Value::Object(template)
 }
 

@@ -36,6 +36,7 @@ use crate::yaml;
 
 mod channels;
 mod check;
+mod containers;
 mod dag;
 
 pub(crate) use check::check;
@@ -141,7 +142,10 @@ pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
     let executors: Map<String, Value> = pipeline
         .tasks
         .iter()
-        .filter_map(|t| settings::v2_platform(&t.settings).map(|k| (executor_label(t), k)))
+        .filter_map(|t| {
+            let producer = |id| pipeline.task(id).map(|p| p.name.clone());
+            settings::v2_platform_with(&t.settings, &producer).map(|k| (executor_label(t), k))
+        })
         .collect();
     if executors.is_empty() {
         return None;
@@ -252,6 +256,9 @@ fn component_spec(task: &TaskSpec) -> Value {
         match input_io(component, i) {
             Io::Artifact(title) => {
                 p.insert("artifactType".into(), artifact_type(&title));
+                if v2_io::input_is_artifact_list(component, i) {
+                    p.insert("isArtifactList".into(), json!(true));
+                }
                 if input.optional {
                     p.insert("isOptional".into(), json!(true));
                 }
@@ -287,7 +294,37 @@ fn component_spec(task: &TaskSpec) -> Value {
     if let Some(defs) = definitions(params, artifacts) {
         spec.insert("outputDefinitions".into(), defs);
     }
+    add_descriptions(component, &mut spec);
     Value::Object(spec)
+}
+
+/// Adds the declared descriptions of the inputs and outputs to `spec`'s definitions, for a
+/// container component whose descriptions kfp writes.
+fn add_descriptions(component: &ComponentSpec, spec: &mut Map<String, Value>) {
+    let Some(c) = component.container.as_ref().filter(|c| c.v2_descriptions) else {
+        return;
+    };
+    for (list, side) in [
+        ("inputs", "inputDefinitions"),
+        ("outputs", "outputDefinitions"),
+    ] {
+        for decl in c.spec[list].as_array().into_iter().flatten() {
+            let (Some(name), Some(text)) = (decl["name"].as_str(), decl["description"].as_str())
+            else {
+                continue;
+            };
+            let name = io_name(component, name);
+            for kind in ["parameters", "artifacts"] {
+                if let Some(Value::Object(d)) = spec
+                    .get_mut(side)
+                    .and_then(|s| s.get_mut(kind))
+                    .and_then(|k| k.get_mut(name.as_ref()))
+                {
+                    d.insert("description".into(), json!(text));
+                }
+            }
+        }
+    }
 }
 
 /// `{artifacts?, parameters?}`, or `None` when both are empty.

@@ -64,12 +64,13 @@ pub fn output_io(component: &ComponentSpec, i: usize) -> Io {
 }
 
 /// The IR name of an input or output `name` of `component`: sanitised for a container
-/// component, as written otherwise.
+/// component read as a v1 `component.yaml`, as written otherwise (a Rust component, or a
+/// component loaded from a KFP v2 IR, which kfp 2 keeps exactly: an output `Output` stays
+/// `Output`).
 pub fn io_name<'a>(component: &ComponentSpec, name: &'a str) -> Cow<'a, str> {
-    if component.container.is_some() {
-        Cow::Owned(sanitize_input_name(name))
-    } else {
-        Cow::Borrowed(name)
+    match &component.container {
+        Some(c) if !c.keep_names => Cow::Owned(sanitize_input_name(name)),
+        _ => Cow::Borrowed(name),
     }
 }
 
@@ -120,6 +121,20 @@ pub fn container_default(component: &ComponentSpec, name: &str, kind: ParamKind)
         ParamKind::List | ParamKind::Struct => serde_json::from_str(text).ok(),
     };
     Some(typed.unwrap_or_else(|| value.clone()))
+}
+
+/// Whether input `i` of `component` takes a list of artifacts (a KFP v2 IR's
+/// `isArtifactList`, kfp's `Input[List[Dataset]]`).
+pub fn input_is_artifact_list(component: &ComponentSpec, i: usize) -> bool {
+    let (Some(c), Some(input)) = (&component.container, component.inputs.get(i)) else {
+        return false;
+    };
+    c.spec["inputs"]
+        .as_array()
+        .and_then(|l| l.iter().find(|d| d["name"] == input.name.as_str()))
+        .and_then(|d| d.get("isArtifactList"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// The input or output `name` as the container's v1 spec declares it (`inputs`/`outputs`).
@@ -192,12 +207,12 @@ fn text(component: &ComponentSpec, p: &Placeholder) -> String {
     match p {
         Placeholder::Literal(s) => s.clone(),
         Placeholder::InputValue(n) => {
-            format!("{{{{$.inputs.parameters['{}']}}}}", sanitize_input_name(n))
+            format!("{{{{$.inputs.parameters['{}']}}}}", io_name(component, n))
         }
         Placeholder::InputPath(n) => {
             format!(
                 "{{{{$.inputs.artifacts['{}'].path}}}}",
-                sanitize_input_name(n)
+                io_name(component, n)
             )
         }
         Placeholder::OutputPath(n) => {
@@ -206,7 +221,7 @@ fn text(component: &ComponentSpec, p: &Placeholder) -> String {
                 .iter()
                 .position(|o| o.name == *n)
                 .map(|i| output_io(component, i));
-            let name = sanitize_input_name(n);
+            let name = io_name(component, n);
             match io {
                 Some(Io::Parameter(_)) => {
                     format!("{{{{$.outputs.parameters['{name}'].output_file}}}}")
@@ -240,7 +255,7 @@ fn structure(component: &ComponentSpec, p: &Placeholder) -> Value {
             otherwise,
         } => {
             let mut inner = serde_json::Map::new();
-            inner.insert("InputName".into(), json!(sanitize_input_name(present)));
+            inner.insert("InputName".into(), json!(io_name(component, present)));
             inner.insert(
                 "Then".into(),
                 Value::Array(then.iter().map(|e| element(component, e)).collect()),

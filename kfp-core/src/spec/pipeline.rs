@@ -51,6 +51,12 @@ pub enum Arg {
         /// The output's name.
         output: String,
     },
+    /// The output of whichever branch of an `if`/`elif`/`else` ran (kfp's `dsl.OneOf`; KFP
+    /// v2 only): one output of a task per branch.
+    OneOf {
+        /// The producing tasks and their outputs, one per branch.
+        outputs: Vec<(TaskId, String)>,
+    },
 }
 
 /// A pipeline parameter.

@@ -44,6 +44,14 @@ pub(super) enum Channel {
         task: usize,
         key: String,
     },
+    /// The output of whichever branch of the `if`/`elif`/`else` group `group` ran (kfp's
+    /// `dsl.OneOf`), the `id`-th of that group; `members` are the tasks and output keys, one
+    /// per branch.
+    OneOf {
+        group: usize,
+        id: u32,
+        members: Vec<(usize, String)>,
+    },
 }
 
 /// The IR type of a channel.
@@ -163,6 +171,7 @@ impl<'p> Context<'p> {
                 group,
                 field: Some(f),
             } => Some(Channel::Field(*group, f.clone())),
+            Arg::OneOf { outputs } => self.one_of(outputs),
             Arg::Collected { task, output } => {
                 let producer = self.p.task(*task)?;
                 let (up, _) = self.uncommon(Node::Task(task.index()), consumer);
@@ -219,6 +228,10 @@ impl<'p> Context<'p> {
                     self.node_name(Node::Task(*task))
                 )
             }
+            Channel::OneOf { group, id, .. } => format!(
+                "pipelinechannel--{}-oneof-{id}",
+                self.node_name(Node::Group(*group))
+            ),
         }
     }
 
@@ -233,7 +246,9 @@ impl<'p> Context<'p> {
                 Channel::Output { task, .. } => Some(Node::Task(task)),
                 _ => None,
             },
-            Channel::Collected { group, .. } => Some(Node::Group(*group)),
+            Channel::Collected { group, .. } | Channel::OneOf { group, .. } => {
+                Some(Node::Group(*group))
+            }
         }
     }
 
@@ -279,7 +294,21 @@ impl<'p> Context<'p> {
                 _ => None,
             }),
             Channel::Field(g, f) => param(self.field_kind(*g, f)),
-            Channel::Collected { .. } => Type::Param(ParamKind::List),
+            // A collected file is a list of artifacts; a collected value, a list.
+            Channel::Collected { task, key, .. } => match self.ty(&Channel::Output {
+                task: *task,
+                key: key.clone(),
+            }) {
+                artifact @ Type::Artifact(_) => artifact,
+                Type::Param(_) => Type::Param(ParamKind::List),
+            },
+            Channel::OneOf { members, .. } => match members.first() {
+                Some((task, key)) => self.ty(&Channel::Output {
+                    task: *task,
+                    key: key.clone(),
+                }),
+                None => param(None),
+            },
         }
     }
 
@@ -478,4 +507,50 @@ struct Operand {
     kind: ParamKind,
     /// The value of an integer constant.
     int: Option<i64>,
+}
+
+impl Context<'_> {
+    /// The `if`/`elif`/`else` group a `OneOf`'s first output comes out of: the group of
+    /// branches around the branch that holds its task (kfp's
+    /// `channels[0].task.parent_task_group.parent_task_group`).
+    pub(super) fn one_of_group(
+        &self,
+        outputs: &[(crate::spec::pipeline::TaskId, String)],
+    ) -> Option<usize> {
+        let (first, _) = outputs.first()?;
+        let branch = self.p.task(*first)?.group?;
+        self.group(branch)?.parent
+    }
+
+    /// The channel of a `OneOf` of `outputs`: numbered in its group of branches by first use,
+    /// as kfp numbers them as they are made.
+    fn one_of(&self, outputs: &[(crate::spec::pipeline::TaskId, String)]) -> Option<Channel> {
+        let group = self.one_of_group(outputs)?;
+        let mut seen: Vec<&Vec<(crate::spec::pipeline::TaskId, String)>> = Vec::new();
+        for task in &self.p.tasks {
+            for arg in task.args.iter().flatten() {
+                if let Arg::OneOf { outputs: o } = arg {
+                    if self.one_of_group(o) == Some(group) && !seen.contains(&o) {
+                        seen.push(o);
+                    }
+                }
+            }
+        }
+        let id = seen.iter().position(|o| o.as_slice() == outputs)? + 1;
+        let members = outputs
+            .iter()
+            .map(|(task, output)| {
+                let producer = self.p.task(*task)?;
+                Some((
+                    task.index(),
+                    io_name(&producer.component, output).into_owned(),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Channel::OneOf {
+            group,
+            id: u32::try_from(id).ok()?,
+            members,
+        })
+    }
 }

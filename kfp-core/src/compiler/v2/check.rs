@@ -14,6 +14,7 @@ pub(crate) fn check(p: &Pipeline, errors: &mut Vec<BuildError>) {
     check_collected(&cx, errors);
     check_after(&cx, errors);
     check_final_status(p, errors);
+    super::containers::check_untyped_values(p, errors);
 }
 
 fn check_groups(cx: &Context, errors: &mut Vec<BuildError>) {
@@ -135,12 +136,17 @@ fn check_collected(cx: &Context, errors: &mut Vec<BuildError>) {
             let is_artifact = artifact.is_some_and(|i| {
                 crate::compiler::v2_io::output_io(&producer.component, i).is_artifact()
             });
-            if is_artifact {
+            // Files collect into an input that takes a list of artifacts.
+            let into_list = task.args.iter().enumerate().any(|(i, a)| {
+                a.as_ref() == Some(arg)
+                    && crate::compiler::v2_io::input_is_artifact_list(&task.component, i)
+            });
+            if is_artifact && !into_list {
                 errors.push(BuildError::Unsupported {
                     task: task.name.clone(),
                     message: format!(
-                        "it collects the file `{output}` of `{}` from a loop; collecting files is \
-                         not supported, only values",
+                        "it collects the file `{output}` of `{}` from a loop into an input that \
+                         does not take a list of artifacts (kfp's `Input[List[...]]`)",
                         producer.name
                     ),
                 });

@@ -33,6 +33,10 @@ struct ParentInputs {
     artifacts: BTreeSet<String>,
 }
 
+/// A `OneOf` output of a group of branches: each branch and the name of its output, and the
+/// parameter type.
+type OneOfOutput = (Vec<(usize, String)>, &'static str);
+
 /// The analysed pipeline: what enters and leaves each group, and what each node waits for.
 pub(super) struct Dags<'p> {
     cx: Context<'p>,
@@ -44,6 +48,12 @@ pub(super) struct Dags<'p> {
     outputs: BTreeMap<usize, BTreeMap<String, (Node, String)>>,
     /// The siblings each node waits for.
     deps: BTreeMap<Node, BTreeSet<Node>>,
+    /// What each branch of an `if`/`elif`/`else` hands out for a `OneOf`: name → the task
+    /// inside, its output key and the parameter type.
+    branch_outputs: BTreeMap<usize, BTreeMap<String, (usize, String, &'static str)>>,
+    /// What each group of branches hands out for a `OneOf`: name → the branch and the name
+    /// of its output, per branch, and the parameter type.
+    one_of_outputs: BTreeMap<usize, BTreeMap<String, OneOfOutput>>,
     /// The nodes of each DAG (the root's and each group's), exit tasks left out.
     children: BTreeMap<Node, Vec<Node>>,
 }
@@ -69,6 +79,8 @@ impl<'p> Dags<'p> {
             outputs: BTreeMap::new(),
             deps: BTreeMap::new(),
             children: BTreeMap::new(),
+            branch_outputs: BTreeMap::new(),
+            one_of_outputs: BTreeMap::new(),
         };
         for g in 0..p.groups.len() {
             let node = dags.cx.parent(Node::Group(g)).unwrap_or(Node::Root);
@@ -82,6 +94,7 @@ impl<'p> Dags<'p> {
         }
         dags.find_inputs();
         dags.find_outputs();
+        dags.find_one_of_outputs();
         dags.find_deps();
         dags
     }
@@ -195,6 +208,48 @@ impl<'p> Dags<'p> {
         }
     }
 
+    /// kfp's `build_oneof_dag_outputs`: each branch hands out its task's output, and the group
+    /// of branches the output of whichever branch ran (`valueFromOneof`).
+    fn find_one_of_outputs(&mut self) {
+        let cx = &self.cx;
+        for (t, task) in cx.p.tasks.iter().enumerate() {
+            for arg in task.args.iter().flatten() {
+                let Some(channel @ Channel::OneOf { group, .. }) = cx.channel(arg, Node::Task(t))
+                else {
+                    continue;
+                };
+                let Channel::OneOf { members, .. } = &channel else {
+                    continue;
+                };
+                let kind = match cx.ty(&channel) {
+                    Type::Param(k) => k.v2_name(),
+                    // `check` refuses a `OneOf` of files.
+                    Type::Artifact(_) => continue,
+                };
+                let mut selectors = Vec::new();
+                for (member, key) in members {
+                    let Some(branch) = cx.task(*member).and_then(|m| m.group) else {
+                        continue;
+                    };
+                    let output = Channel::Output {
+                        task: *member,
+                        key: key.clone(),
+                    };
+                    let name = cx.input_name(&output);
+                    self.branch_outputs
+                        .entry(branch)
+                        .or_default()
+                        .insert(name.clone(), (*member, key.clone(), kind));
+                    selectors.push((branch, name));
+                }
+                self.one_of_outputs
+                    .entry(group)
+                    .or_default()
+                    .insert(cx.name(&channel), (selectors, kind));
+            }
+        }
+    }
+
     /// kfp's `get_dependencies`: a task waits for the producers of what it takes and for the
     /// tasks it runs `.after(..)`, as a wait between the siblings that hold them.
     fn find_deps(&mut self) {
@@ -214,6 +269,14 @@ impl<'p> Dags<'p> {
                         .iter()
                         .filter(|a| cx.p.task(**a).is_some())
                         .map(|a| Node::Task(a.index())),
+                );
+                // `.after(..)` a whole (exit handler) group.
+                ups.extend(
+                    task.settings
+                        .after_groups
+                        .iter()
+                        .filter(|g| cx.group(**g).is_some())
+                        .map(|g| Node::Group(*g)),
                 );
             }
             for up in ups {
@@ -392,7 +455,25 @@ impl<'p> Dags<'p> {
         if let Some(outputs) = self.outputs.get(&g).filter(|o| !o.is_empty()) {
             let mut from = Map::new();
             let mut defs = Map::new();
+            let mut art_from = Map::new();
+            let mut art_defs = Map::new();
             for (name, (inner, key)) in outputs {
+                let producer = self.collected_producer(name, *inner, key);
+                if let Some(Type::Artifact(title)) = producer.map(|c| cx.ty(&c)) {
+                    // A collected file: the list of the artifacts of every iteration.
+                    art_from.insert(
+                        name.clone(),
+                        json!({"artifactSelectors": [{
+                            "outputArtifactKey": key,
+                            "producerSubtask": cx.node_name(*inner),
+                        }]}),
+                    );
+                    art_defs.insert(
+                        name.clone(),
+                        json!({"artifactType": artifact_type(&title), "isArtifactList": true}),
+                    );
+                    continue;
+                }
                 from.insert(
                     name.clone(),
                     json!({"valueFromParameter": {
@@ -402,9 +483,20 @@ impl<'p> Dags<'p> {
                 );
                 defs.insert(name.clone(), json!({ "parameterType": "LIST" }));
             }
-            dag.insert("outputs".into(), json!({ "parameters": from }));
-            spec.insert("outputDefinitions".into(), json!({ "parameters": defs }));
+            let mut outs = Map::new();
+            let mut out_defs = Map::new();
+            if !art_from.is_empty() {
+                outs.insert("artifacts".into(), Value::Object(art_from));
+                out_defs.insert("artifacts".into(), Value::Object(art_defs));
+            }
+            if !from.is_empty() {
+                outs.insert("parameters".into(), Value::Object(from));
+                out_defs.insert("parameters".into(), Value::Object(defs));
+            }
+            dag.insert("outputs".into(), Value::Object(outs));
+            spec.insert("outputDefinitions".into(), Value::Object(out_defs));
         }
+        self.one_of_dag_outputs(g, &mut dag, &mut spec);
         dag.insert(
             "tasks".into(),
             Value::Object(self.dag_tasks(Node::Group(g))),
@@ -414,6 +506,78 @@ impl<'p> Dags<'p> {
             spec.insert("inputDefinitions".into(), defs);
         }
         Value::Object(spec)
+    }
+
+    /// The collected output `name` that group output comes from, as the task inside the loops
+    /// makes it: `inner` is that task, or the inner group that hands it on.
+    fn collected_producer(&self, name: &str, inner: Node, key: &str) -> Option<Channel> {
+        match inner {
+            Node::Task(t) => Some(Channel::Output {
+                task: t,
+                key: key.to_owned(),
+            }),
+            Node::Group(g) => {
+                let (inner, key) = self.outputs.get(&g)?.get(name)?;
+                self.collected_producer(name, *inner, key)
+            }
+            Node::Root => None,
+        }
+    }
+
+    /// The `OneOf` outputs of group `g`: a branch's task output, or the output of whichever
+    /// branch ran.
+    fn one_of_dag_outputs(
+        &self,
+        g: usize,
+        dag: &mut Map<String, Value>,
+        spec: &mut Map<String, Value>,
+    ) {
+        let cx = &self.cx;
+        let mut from = Map::new();
+        let mut defs = Map::new();
+        for (name, (task, key, kind)) in self.branch_outputs.get(&g).into_iter().flatten() {
+            from.insert(
+                name.clone(),
+                json!({"valueFromParameter": {
+                    "outputParameterKey": key,
+                    "producerSubtask": cx.node_name(Node::Task(*task)),
+                }}),
+            );
+            defs.insert(name.clone(), json!({ "parameterType": kind }));
+        }
+        for (name, (selectors, kind)) in self.one_of_outputs.get(&g).into_iter().flatten() {
+            let selectors: Vec<Value> = selectors
+                .iter()
+                .map(|(branch, key)| {
+                    json!({"outputParameterKey": key,
+                           "producerSubtask": cx.node_name(Node::Group(*branch))})
+                })
+                .collect();
+            from.insert(
+                name.clone(),
+                json!({"valueFromOneof": {"parameterSelectors": selectors}}),
+            );
+            defs.insert(name.clone(), json!({ "parameterType": kind }));
+        }
+        if from.is_empty() {
+            return;
+        }
+        let outputs = dag.entry("outputs").or_insert_with(|| json!({}));
+        if let Some(params) = outputs
+            .as_object_mut()
+            .map(|o| o.entry("parameters").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            params.extend(from);
+        }
+        let definitions = spec.entry("outputDefinitions").or_insert_with(|| json!({}));
+        if let Some(params) = definitions
+            .as_object_mut()
+            .map(|o| o.entry("parameters").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            params.extend(defs);
+        }
     }
 
     /// A group's task in the DAG around it (kfp's `build_task_spec_for_group`): where each
