@@ -215,6 +215,29 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    // `--binary` and `--image` end up in Dockerfile lines and YAML fields: refuse a value
+    // that would add lines to them.
+    if let Some((_, m)) = matches.subcommand() {
+        type Check = fn(&str) -> Result<(), String>;
+        let checks: [(&str, Check); 2] = [
+            ("binary", crate::image_ref::check_binary_path),
+            ("image", crate::image_ref::check_image_reference),
+        ];
+        for (flag, check) in checks {
+            let value = m
+                .try_get_one::<String>(flag)
+                .ok()
+                .flatten()
+                .map(String::as_str);
+            if let Some(Err(e)) = value.map(check) {
+                eprintln!(
+                    "error: invalid value {value:?} for `--{flag}`: {e}",
+                    value = value.unwrap_or_default()
+                );
+                return 2;
+            }
+        }
+    }
     let target_flag = |m: &clap::ArgMatches| {
         m.get_one::<String>("target")
             .and_then(|t| t.parse::<Target>().ok())

@@ -86,6 +86,13 @@ pub enum BuildError {
         /// What it uses, and what to do instead.
         message: String,
     },
+    /// The path the YAML runs the binary from is not absolute, or holds control characters.
+    InvalidBinaryPath {
+        /// The path given.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A bug in kfp-core, not in the pipeline.
     Internal(String),
 }
@@ -154,6 +161,7 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidGroup { group, message } => write!(f, "`{group}`: {message}"),
             BuildError::Unsupported { task, message } => write!(f, "`{task}`: {message}"),
+            BuildError::InvalidBinaryPath { message, .. } => f.write_str(message),
             BuildError::Internal(msg) => write!(f, "internal error in kfp-core: {msg}"),
         }
     }

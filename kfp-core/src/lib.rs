@@ -51,6 +51,7 @@ pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod final_status;
+pub mod image_ref;
 pub mod mlflow;
 pub mod pyjson;
 pub mod reusable;

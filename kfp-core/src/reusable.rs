@@ -533,7 +533,8 @@ pub struct ContainerComponent {
     args: Vec<Placeholder>,
     original: Option<Value>,
     digest: Option<String>,
-    spec: Option<Arc<ComponentSpec>>,
+    /// Made once, at the first task or `spec()`, so that every task shares one spec.
+    spec: std::sync::OnceLock<Arc<ComponentSpec>>,
 }
 
 impl ContainerComponent {
@@ -549,7 +550,7 @@ impl ContainerComponent {
             args: Vec::new(),
             original: None,
             digest: None,
-            spec: None,
+            spec: std::sync::OnceLock::new(),
         }
     }
 
@@ -562,7 +563,7 @@ impl ContainerComponent {
             optional: false,
             default: None,
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
@@ -574,7 +575,7 @@ impl ContainerComponent {
             optional: true,
             default: Some(default.into()),
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
@@ -586,28 +587,28 @@ impl ContainerComponent {
             optional: false,
             default: None,
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the command.
     pub fn command(mut self, command: impl IntoIterator<Item = Placeholder>) -> Self {
         self.command = command.into_iter().collect();
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the arguments.
     pub fn args(mut self, args: impl IntoIterator<Item = Placeholder>) -> Self {
         self.args = args.into_iter().collect();
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the description.
     pub fn description(mut self, description: &str) -> Self {
         self.description = Some(description.to_owned());
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
@@ -720,12 +721,9 @@ impl ContainerComponent {
 
     /// The component spec the compilers read (made once).
     pub fn spec(&mut self) -> Arc<ComponentSpec> {
-        if let Some(s) = &self.spec {
-            return s.clone();
-        }
-        let spec = Arc::new(self.build_spec());
-        self.spec = Some(spec.clone());
-        spec
+        self.spec
+            .get_or_init(|| Arc::new(self.build_spec()))
+            .clone()
     }
 
     fn build_spec(&self) -> ComponentSpec {
@@ -782,10 +780,10 @@ impl ContainerComponent {
     /// Adds a task running this component to the pipeline being built, with `args` by input
     /// name. Unknown, missing or mistyped inputs are recorded as errors naming the task.
     pub fn task<'a>(&self, args: impl IntoIterator<Item = (&'a str, DynArg)>) -> Task<Outputs> {
-        let spec = match &self.spec {
-            Some(s) => s.clone(),
-            None => Arc::new(self.build_spec()),
-        };
+        let spec = self
+            .spec
+            .get_or_init(|| Arc::new(self.build_spec()))
+            .clone();
         let given: Vec<(&str, DynArg)> = args.into_iter().collect();
         let mut problems = Vec::new();
         let mut slots: Vec<Option<Arg>> = vec![None; spec.inputs.len()];

@@ -145,6 +145,11 @@ fn check_base_image(errors: &mut Errors, c: &Component) {
                 image,
                 "`base_image` must not be empty; name an image, like `base_image = \"python:3.11\"`",
             );
+        } else if let Err(e) = crate::image_ref::check_image_reference(&image.value()) {
+            errors.spanned(
+                image,
+                format!("`base_image` is not an image reference: {e}; name an image, like `base_image = \"python:3.11\"` or `\"gcr.io/project/image:tag\"`"),
+            );
         }
     }
 }
