@@ -192,8 +192,7 @@ fn component_help(pipelines: &[Pipeline], key: &str, args: &[String]) -> Option<
             .collect::<Vec<_>>()
             .join("\n")
     };
-    print!("{out}");
-    Some(0)
+    Some(print_out(&out))
 }
 
 /// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
@@ -297,10 +296,11 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
             crate::runtime::run_component(&all_components(&built), &name, &args)
         }
         Some(("components", _)) => {
-            for c in all_components(&built) {
-                println!("{}\t{}", c.key, c.name);
-            }
-            0
+            let list: String = all_components(&built)
+                .iter()
+                .map(|c| format!("{}\t{}\n", c.key, c.name))
+                .collect();
+            print_out(&list)
         }
         Some(("dockerfile", m)) => {
             let mut compiler = Compiler::new();
@@ -376,8 +376,7 @@ fn compile(
     let path =
         output.unwrap_or_else(|| PathBuf::from(format!("{}.yaml", sanitize_name(&pipeline.name))));
     if path.as_os_str() == "-" {
-        print!("{yaml}");
-        return 0;
+        return print_out(&yaml);
     }
     match std::fs::write(&path, yaml) {
         Ok(()) => {
@@ -465,9 +464,26 @@ fn dockerfiles(pipelines: &[Pipeline], target: Target, compiler: &Compiler, dir:
             eprintln!("error: cannot write {}: {e}", path.display());
             return 1;
         }
-        println!("{}\t{image}", path.display());
+        let code = print_out(&format!("{}\t{image}\n", path.display()));
+        if code != 0 {
+            return code;
+        }
     }
     0
+}
+
+/// Writes `text` to standard output; 0, or 1 with the error reported when standard output is
+/// closed or full (`print!` would panic, exit 101).
+fn print_out(text: &str) -> u8 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -60,3 +60,56 @@ fn compile_refuses_an_image_that_is_not_a_reference() {
         r.stdout
     );
 }
+
+/// Runs `bin args` with standard output `/dev/full`.
+#[cfg(unix)]
+fn run_to_full(bin: &std::path::Path, args: &[&str]) -> support::Run {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    std::process::Command::new(bin)
+        .args(args)
+        .stdout(full)
+        .output()
+        .unwrap()
+        .into()
+}
+
+/// Runs `bin args` with standard output a pipe whose reading end is already closed, as when
+/// the reader of `bin ... | head -0` has gone.
+fn run_to_closed_pipe(bin: &std::path::Path, args: &[&str]) -> support::Run {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    std::process::Command::new(bin)
+        .args(args)
+        .stdout(writer)
+        .output()
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_an_io_error_not_a_panic() {
+    let bin = built_example("param_types");
+    let cases: [&[&str]; 4] = [
+        &["compile", "-o", "-"],
+        &["compile", "--target", "v2", "-o", "-"],
+        &["components"],
+        &["component", "all_types", "--help"],
+    ];
+    for args in cases {
+        let mut runs = vec![("closed pipe", run_to_closed_pipe(&bin, args))];
+        #[cfg(unix)]
+        runs.push(("/dev/full", run_to_full(&bin, args)));
+        for (how, r) in runs {
+            assert_eq!(r.code, Some(1), "{args:?} to a {how}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("standard output"),
+                "{args:?} {how}: {}",
+                r.stderr
+            );
+            assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        }
+    }
+}

@@ -6,9 +6,9 @@
 
 pub mod args;
 pub mod executor;
+pub mod write;
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -381,16 +381,14 @@ impl<'a> Invocation<'a> {
             Mode::V1(v1) => &v1.output_paths,
             Mode::V2(input) => return input.write_outputs(self.spec, &outputs),
         };
-        for (value, path) in outputs.iter().zip(paths) {
-            write_atomically(Path::new(path), value.text.as_bytes()).map_err(|error| {
-                RunError::WriteOutput {
-                    component: self.spec.key.clone(),
-                    path: path.clone(),
-                    error,
-                }
-            })?;
-        }
-        Ok(())
+        let mut set = write::OutputSet::new();
+        let staged = outputs
+            .iter()
+            .zip(paths)
+            .try_for_each(|(value, path)| set.stage(Path::new(path), value.text.as_bytes()));
+        staged
+            .and_then(|()| set.commit())
+            .map_err(|e| self.spec.write_error(e))
     }
 }
 
@@ -405,29 +403,25 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     chain
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, creating
-/// the parent folders first, so a reader never sees half a file.
+/// Writes `bytes` to `path` through a temporary file in the same folder (unpredictable name,
+/// created exclusively) and a rename, creating the parent folders first, so a reader never
+/// sees half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
-    let tmp = dir.join(format!(".{file_name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut set = write::OutputSet::new();
+    set.stage(path, bytes)
+        .and_then(|()| set.commit())
+        .map_err(|e| e.error)
+}
+
+impl ComponentSpec {
+    /// The [`RunError`] for an output of this component that could not be written.
+    fn write_error(&self, e: write::WriteError) -> RunError {
+        RunError::WriteOutput {
+            component: self.key.clone(),
+            path: e.path.display().to_string(),
+            error: e.error,
+        }
     }
-    result
 }
 
 /// Runs component `key` of `components` with the KFP arguments `argv`; returns the exit status.
@@ -460,8 +454,17 @@ fn try_run(
         });
     };
     if args::wants_help(spec, argv) {
-        print!("{}", component_help(spec));
-        return Ok(());
+        // Standard output may be closed or full: report it, do not panic.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(component_help(spec).as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|error| RunError::WriteOutput {
+                component: key.to_owned(),
+                path: "standard output".to_owned(),
+                error,
+            });
     }
     let Some(run) = spec.run else {
         return Err(RunError::UnknownComponent {
