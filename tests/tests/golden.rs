@@ -159,13 +159,20 @@ fn examples_match_their_golden_files_v1() {
 /// `scale` generator: its 3-task fan-out), the binary at `/usr/local/bin/<name>`.
 fn compile_example_v2(name: &str) -> String {
     let args: &[&str] = if name == "scale" {
-        &["--tasks", "3", "--shape", "fanout", "--target", "v2", "-o", "-"]
+        &[
+            "--tasks", "3", "--shape", "fanout", "--target", "v2", "-o", "-",
+        ]
     } else {
         &["compile", "--target", "v2", "-o", "-"]
     };
     let dir = support::TempDir::new("golden-v2");
     let r = support::run_in(&support::built_example(name), args, dir.path());
-    assert_eq!(r.code, Some(0), "{name} does not compile for v2: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "{name} does not compile for v2: {}",
+        r.stderr
+    );
     r.stdout
 }
 
@@ -213,7 +220,11 @@ fn golden_files_round_trip_through_the_yaml_layer() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let docs = yaml::from_str_multi(&text).unwrap();
-        assert!(docs[0]["pipelineInfo"]["name"].is_string(), "{}", path.display());
+        assert!(
+            docs[0]["pipelineInfo"]["name"].is_string(),
+            "{}",
+            path.display()
+        );
         assert!(docs.len() <= 2, "{}", path.display());
     }
 }
