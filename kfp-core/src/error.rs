@@ -135,8 +135,10 @@ impl fmt::Display for BuildError {
             ),
             BuildError::DuplicateComponentKey { key, first, second } => write!(
                 f,
-                "tasks `{first}` and `{second}` run two different components both called `{key}`; \
-                 give one of them `#[component(name = \"...\")]`"
+                "tasks `{first}` and `{second}` run two different components both called `{key}`: \
+                 the pipeline binary runs a component by that name, so rename one of them: \
+                 the function of a `#[component]` (its `name = \"...\"` changes only the name \
+                 KFP shows), or the name of a container component"
             ),
             BuildError::InvalidSetting {
                 task,

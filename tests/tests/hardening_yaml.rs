@@ -160,3 +160,31 @@ fn one_container_component_serves_two_tasks() {
         assert!(yaml.contains("echo-3"), "{yaml}");
     }
 }
+
+mod first {
+    use kfp_core::prelude::*;
+    #[component(base_image = "python:3.11")]
+    pub fn step() {}
+}
+
+mod second {
+    use kfp_core::prelude::*;
+    // `name` changes what KFP shows, not the name the binary runs it by.
+    #[component(base_image = "python:3.11", name = "Other step")]
+    pub fn step() {}
+}
+
+#[pipeline(name = "same-fn-name")]
+fn same_fn_name() {
+    first::step();
+    second::step();
+}
+
+#[test]
+fn two_functions_of_one_name_are_refused_with_a_fix_that_works() {
+    let e = compile(&same_fn_name(), Target::V1).unwrap_err();
+    assert!(e.contains("both called `step`"), "{e}");
+    assert!(e.contains("rename one of them"), "{e}");
+    // The fix the old message gave (a `name = ...`) is what `second::step` already has.
+    assert!(e.contains("changes only the name KFP shows"), "{e}");
+}
