@@ -62,9 +62,15 @@ fn command(bin: &str) -> Command {
         .subcommand(
             Command::new("component")
                 .about("Run one component, as the pod does (used by the compiled YAML)")
-                .arg(Arg::new("name").required(true).value_name("COMPONENT"))
+                .arg(
+                    Arg::new("name")
+                        .required(true)
+                        .value_name("COMPONENT")
+                        .value_parser(clap::value_parser!(OsString)),
+                )
                 .arg(
                     Arg::new("args")
+                        .value_parser(clap::value_parser!(OsString))
                         .num_args(0..)
                         .allow_hyphen_values(true)
                         .trailing_var_arg(true)
@@ -241,10 +247,48 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         m.get_one::<String>("target")
             .and_then(|t| t.parse::<Target>().ok())
     };
-    let component_args = |m: &clap::ArgMatches| -> Vec<String> {
-        m.get_many::<String>("args")
-            .map(|v| v.cloned().collect())
+    // Raw, so that an argument that is not UTF-8 gets a message naming the component and
+    // the flag (clap's names neither).
+    let component_args = |m: &clap::ArgMatches| -> Result<(String, Vec<String>), String> {
+        let name = m
+            .get_one::<OsString>("name")
+            .cloned()
             .unwrap_or_default()
+            .into_string()
+            .map_err(|n| format!("the component name {n:?} is not valid UTF-8"))?;
+        let raw: Vec<OsString> = m
+            .get_many::<OsString>("args")
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default();
+        let mut args = Vec::with_capacity(raw.len());
+        for (i, a) in raw.into_iter().enumerate() {
+            match a.into_string() {
+                Ok(a) => args.push(a),
+                Err(a) => {
+                    let at = match args.last() {
+                        Some(flag) if flag.starts_with("--") && i > 0 => {
+                            format!("the value of `{flag}`")
+                        }
+                        _ => format!("argument {}", i + 1),
+                    };
+                    return Err(format!(
+                        "component `{name}`: {at} is not valid UTF-8: {}",
+                        a.to_string_lossy()
+                    ));
+                }
+            }
+        }
+        Ok((name, args))
+    };
+    let component = match matches.subcommand() {
+        Some(("component", m)) => match component_args(m) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        _ => None,
     };
     let target = match matches.subcommand() {
         None => Some(Target::V1),
@@ -252,9 +296,12 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         Some(("components", m)) => target_flag(m),
         // The invocation says which target's YAML runs it: a KFP v2 pod passes
         // `--executor_input`, a KFP v1 pod passes the v1 flags. `--help` looks at both.
-        Some(("component", m)) => {
-            let args = component_args(m);
-            if crate::runtime::executor::is_v2_argv(&args) {
+        Some(("component", _)) => {
+            let args = component
+                .as_ref()
+                .map(|(_, a)| a.as_slice())
+                .unwrap_or_default();
+            if crate::runtime::executor::is_v2_argv(args) {
                 Some(Target::V2)
             } else if args.iter().any(|a| a == "--help" || a == "-h") {
                 None
@@ -285,9 +332,8 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 m.get_one::<String>("image").cloned(),
             )
         }
-        Some(("component", m)) => {
-            let name = m.get_one::<String>("name").cloned().unwrap_or_default();
-            let args = component_args(m);
+        Some(("component", _)) => {
+            let (name, args) = component.unwrap_or_default();
             if target.is_none() {
                 if let Some(code) = component_help(&built, &name, &args) {
                     return code;

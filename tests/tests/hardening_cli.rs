@@ -113,3 +113,35 @@ fn a_closed_or_full_stdout_is_an_io_error_not_a_panic() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_named_with_its_component_and_flag() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("non-utf8");
+    let bin = built_example("multiple_outputs");
+    let bad = OsStr::from_bytes(b"2\xff");
+    let r = run_in(
+        &bin,
+        &[
+            OsStr::new("component"),
+            OsStr::new("split_stats"),
+            OsStr::new("--a"),
+            OsStr::new("1"),
+            OsStr::new("--b"),
+            bad,
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("component `split_stats`: the value of `--b` is not valid UTF-8"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(&bin, &[OsStr::new("component"), bad], dir.path());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("component name"), "{}", r.stderr);
+}
