@@ -63,6 +63,18 @@ pub enum BuildError {
         /// The variable.
         name: String,
     },
+    /// A literal value with a password in a URI (`scheme://user:password@host`).
+    PasswordInUri {
+        /// The task, or `(pipeline parameter <name>)`.
+        task: String,
+        /// Where the value is (`environment variable `X``, `the default`).
+        field: String,
+    },
+    /// A pipeline parameter whose name looks like a credential has a default.
+    CredentialDefault {
+        /// The parameter.
+        param: String,
+    },
     /// A task uses an output of a task inside a condition or loop it is not in itself.
     OutputOutsideGroup {
         /// The consuming task (or group).
@@ -155,6 +167,19 @@ impl fmt::Display for BuildError {
                  a literal ends up in the YAML and in the cluster's history; keep it in a Kubernetes \
                  Secret and use `.use_secret_as_env(\"<secret>\", [(\"<key>\", \"{name}\")])`, or \
                  `.set_env_variable_unchecked(..)` if it is not a secret"
+            ),
+            BuildError::PasswordInUri { task, field } => write!(
+                f,
+                "`{task}`: refusing the value of {field}: it holds a password in a URI \
+                 (`scheme://user:password@...`), which would end up in the YAML and in the \
+                 cluster's history; keep it in a Kubernetes Secret and pass it with \
+                 `.use_secret_as_env(..)`, or leave the password out of the URI"
+            ),
+            BuildError::CredentialDefault { param } => write!(
+                f,
+                "pipeline parameter `{param}` looks like a credential, so it cannot have a \
+                 default: a default ends up in the YAML; give the value when the run starts, or \
+                 keep it in a Kubernetes Secret"
             ),
             BuildError::OutputOutsideGroup { consumer, producer, group } => write!(
                 f,

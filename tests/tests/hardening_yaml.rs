@@ -188,3 +188,84 @@ fn two_functions_of_one_name_are_refused_with_a_fix_that_works() {
     // The fix the old message gave (a `name = ...`) is what `second::step` already has.
     assert!(e.contains("changes only the name KFP shows"), "{e}");
 }
+
+#[component(base_image = "python:3.11")]
+fn call_api(api_token: i64, endpoint: String) {
+    println!("{api_token} {endpoint}");
+}
+
+#[test]
+fn literal_credentials_are_refused_by_name_and_in_uris() {
+    for (name, value) in [
+        ("OPENAI_API_KEY", "sk-1"),
+        ("DB_PASS", "hunter2"),
+        ("SSH_PRIVATE_KEY", "-----BEGIN"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "{}"),
+        ("BASIC_AUTH", "u:p"),
+        ("DATABASE_URL", "postgresql://ml:hunter2@db:5432/mlflow"),
+    ] {
+        let p = kfp_core::build_pipeline("creds", None, |_| {
+            show::task("x").set_env_variable(name, value);
+        });
+        let e = compile(&p, Target::V1).unwrap_err();
+        assert!(e.contains("task `show`") || e.contains("`show`"), "{e}");
+        assert!(e.contains(name), "{name}: {e}");
+        assert!(!e.contains("hunter2"), "the message echoes the value: {e}");
+    }
+    let mlflow = kfp_core::mlflow::Mlflow::new("https://admin:hunter2@mlflow.example.com");
+    let p = kfp_core::build_pipeline("creds-mlflow", None, |_| {
+        show::task("x").use_mlflow(&mlflow);
+    });
+    let e = compile(&p, Target::V2).unwrap_err();
+    assert!(e.contains("MLFLOW_TRACKING_URI"), "{e}");
+    assert!(e.contains("password in a URI"), "{e}");
+}
+
+#[pipeline(name = "credential-defaults")]
+fn credential_defaults(
+    #[kfp(default = "sk-live-1")] api_key: String,
+    #[kfp(default = "s3://ak:sk@bucket/data")] data: String,
+    #[kfp(default = "")] db_password: String,
+) {
+    show(api_key);
+    show(data);
+    show(db_password);
+}
+
+#[test]
+fn pipeline_parameter_defaults_are_checked_for_credentials() {
+    let e = compile(&credential_defaults(), Target::V2).unwrap_err();
+    assert!(
+        e.contains("pipeline parameter `api_key` looks like a credential"),
+        "{e}"
+    );
+    assert!(e.contains("(pipeline parameter data)"), "{e}");
+    assert!(
+        !e.contains("db_password"),
+        "an empty default is no credential: {e}"
+    );
+    assert!(!e.contains("sk-live-1") && !e.contains("ak:sk"), "{e}");
+}
+
+#[test]
+fn a_pod_error_does_not_echo_a_credential_input() {
+    use kfp_core::__private::Invocation;
+    let spec = call_api::spec();
+    let argv: Vec<String> = ["--api-token", "sk-live-SECRET-VALUE", "--endpoint", "e"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut inv = Invocation::from_v1_args(&spec, &argv).unwrap();
+    let e = inv.input::<i64>("api_token").unwrap_err().to_string();
+    assert!(e.contains("`--api-token`"), "{e}");
+    assert!(e.contains("hidden"), "{e}");
+    assert!(!e.contains("sk-live"), "{e}");
+    // An input that does not look like a credential still shows its value.
+    let argv: Vec<String> = ["--api-token", "1", "--endpoint", "e"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut inv = Invocation::from_v1_args(&spec, &argv).unwrap();
+    let e = inv.input::<i64>("endpoint").unwrap_err().to_string();
+    assert!(e.contains("\"e\""), "{e}");
+}

@@ -50,6 +50,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
         }
     }
     check_images(pipeline, &mut errors);
+    check_param_defaults(pipeline, &mut errors);
     crate::control::check_groups(pipeline, &mut errors);
     check_scopes(pipeline, &mut errors);
     match target {
@@ -78,6 +79,27 @@ fn same_component(a: &Arc<ComponentSpec>, b: &Arc<ComponentSpec>) -> bool {
             (Some(x), Some(y)) => x == y && a.name == b.name && a.inputs == b.inputs,
             _ => false,
         }
+}
+
+/// A pipeline parameter's default is written into the YAML: refuse one that holds a
+/// credential (by the parameter's name, or a password in a URI).
+fn check_param_defaults(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    use crate::settings::{has_uri_password, looks_like_credential};
+    for p in &pipeline.params {
+        let Some(default) = &p.default else { continue };
+        let empty = matches!(default, serde_json::Value::Null)
+            || default.as_str().is_some_and(str::is_empty);
+        if looks_like_credential(&p.name) && !empty {
+            errors.push(BuildError::CredentialDefault {
+                param: p.name.clone(),
+            });
+        } else if has_uri_password(&crate::types::constant_text(default)) {
+            errors.push(BuildError::PasswordInUri {
+                task: format!("(pipeline parameter {})", p.name),
+                field: "its default".to_owned(),
+            });
+        }
+    }
 }
 
 /// Every image a task runs must be an OCI image reference: a value like

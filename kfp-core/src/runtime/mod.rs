@@ -144,14 +144,21 @@ impl fmt::Display for RunError {
                 write!(f, "component `{component}`: flag `{flag}` given more than once")
             }
             RunError::BadValue { component, flag, value, expected, detail } => {
+                // The value of an input named like a credential is never echoed to the log,
+                // nor the detail, which may quote it.
+                let secret = crate::settings::looks_like_credential(flag);
+                let shown = if secret {
+                    "(hidden: the input looks like a credential)".to_owned()
+                } else {
+                    args::shown(value)
+                };
                 write!(
                     f,
-                    "component `{component}`: invalid value {} for `{flag}`: expected {expected}",
-                    args::shown(value)
+                    "component `{component}`: invalid value {shown} for `{flag}`: expected {expected}"
                 )?;
                 match detail {
-                    Some(d) => write!(f, " ({d})"),
-                    None => Ok(()),
+                    Some(d) if !secret => write!(f, " ({d})"),
+                    _ => Ok(()),
                 }
             }
             RunError::OutputPaths { component, expected, got } => write!(
