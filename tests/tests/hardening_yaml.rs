@@ -269,3 +269,75 @@ fn a_pod_error_does_not_echo_a_credential_input() {
     let e = inv.input::<i64>("endpoint").unwrap_err().to_string();
     assert!(e.contains("\"e\""), "{e}");
 }
+
+#[component(base_image = "python:3.11")]
+fn take_list(items: serde_json::Map<String, serde_json::Value>) {
+    println!("{}", items.len());
+}
+
+/// `{"x": [[...[1]...]]}`: `n` levels of lists and maps.
+fn nested(n: usize) -> serde_json::Map<String, serde_json::Value> {
+    let mut v = serde_json::Value::from(1);
+    for _ in 1..n {
+        v = serde_json::Value::Array(vec![v]);
+    }
+    let mut m = serde_json::Map::new();
+    m.insert("x".into(), v);
+    m
+}
+
+#[test]
+fn constants_nested_past_the_parser_limit_are_refused_naming_the_task() {
+    // Run on a thread with room for building and dropping the deep value itself (which
+    // recurses in serde_json); the compiler must not recurse into it at all.
+    let result = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(|| {
+            let mut out = Vec::new();
+            for depth in [200, 10_000] {
+                let deep = nested(depth);
+                let p = kfp_core::build_pipeline("deep", None, |_| {
+                    take_list::task(deep.clone());
+                });
+                for target in [Target::V1, Target::V2] {
+                    out.push(compile(&p, target));
+                }
+            }
+            let ok = nested(100);
+            let p = kfp_core::build_pipeline("deep-ok", None, |_| {
+                take_list::task(ok.clone());
+            });
+            out.push(compile(&p, Target::V1));
+            out
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let (refused, accepted) = result.split_at(4);
+    for r in refused {
+        let e = r.as_ref().unwrap_err();
+        assert!(e.contains("`take-list`"), "{e}");
+        assert!(e.contains("more than 128 deep"), "{e}");
+    }
+    assert!(accepted[0].is_ok(), "{:?}", accepted[0]);
+}
+
+#[test]
+fn v1_refuses_template_tags_in_constants_env_and_display_names() {
+    let p = kfp_core::build_pipeline("tags", None, |_| {
+        show::task("{{inputs.parameters.s}}");
+        show::task("plain")
+            .set_env_variable("GREETING", "hi {{workflow.name}}")
+            .set_display_name("step {{pod.name}}");
+    });
+    let e = compile(&p, Target::V1).unwrap_err();
+    assert!(e.contains("`show`: input `msg` holds `{{`"), "{e}");
+    assert!(
+        e.contains("`show-2`: environment variable `GREETING` holds `{{`"),
+        "{e}"
+    );
+    assert!(e.contains("`show-2`: its display name holds `{{`"), "{e}");
+    // KFP v2 takes them as they are.
+    let ir = compile(&p, Target::V2).unwrap();
+    assert!(ir.contains("{{inputs.parameters.s}}"), "{ir}");
+}

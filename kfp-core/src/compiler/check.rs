@@ -51,6 +51,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     }
     check_images(pipeline, &mut errors);
     check_param_defaults(pipeline, &mut errors);
+    super::constants::check(pipeline, target, &mut errors);
     crate::control::check_groups(pipeline, &mut errors);
     check_scopes(pipeline, &mut errors);
     match target {
@@ -93,7 +94,7 @@ fn check_param_defaults(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
             errors.push(BuildError::CredentialDefault {
                 param: p.name.clone(),
             });
-        } else if has_uri_password(&crate::types::constant_text(default)) {
+        } else if default.as_str().is_some_and(has_uri_password) {
             errors.push(BuildError::PasswordInUri {
                 task: format!("(pipeline parameter {})", p.name),
                 field: "its default".to_owned(),

@@ -1,6 +1,7 @@
 //! Compiles a [`Pipeline`] to YAML for a KFP cluster: KFP v1 (Argo Workflow) or KFP v2 (IR).
 
 mod check;
+pub mod constants;
 pub mod v1;
 pub mod v2;
 pub mod v2_io;
