@@ -10,9 +10,9 @@ use crate::settings::EnvSource;
 use crate::spec::pipeline::{Arg, Pipeline};
 
 /// The deepest nesting of lists and maps a constant may have: `serde_json`'s recursion limit,
-/// which the pod's parser (and kfp's own, for v1 text) stops at. Deeper constants could never
+/// past which the pod's parser stops. Deeper constants could never
 /// be read back, and would overflow the stack of the serialiser first.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 127;
 
 /// How deeply `value` nests lists and maps (a scalar is 0), counted without recursion so
 /// that any depth is safe to measure; stops counting past [`MAX_DEPTH`].
