@@ -145,3 +145,23 @@ fn a_non_utf8_argument_is_named_with_its_component_and_flag() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("component name"), "{}", r.stderr);
 }
+
+#[test]
+fn a_container_component_says_what_it_is_in_the_pod_and_in_its_help() {
+    let dir = TempDir::new("container-component");
+    let bin = built_example("reusable_components");
+    let r = run_in(&bin, &["component", "echo_text", "--msg", "x"], dir.path());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`echo_text` is a container component")
+            && r.stderr.contains("(`alpine:3.19`)"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(&bin, &["component", "echo_text", "--help"], dir.path());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let outputs = r.stdout.split("Outputs").nth(1).expect(&r.stdout);
+    assert!(!outputs.contains("(none)"), "{}", r.stdout);
+    assert!(outputs.contains("out"), "{}", r.stdout);
+    assert!(r.stdout.contains("A container component"), "{}", r.stdout);
+}

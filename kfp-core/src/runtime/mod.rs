@@ -27,6 +27,14 @@ pub enum RunError {
         /// The names it has.
         known: Vec<String>,
     },
+    /// The component is a container component: KFP runs its own image and command, never
+    /// this binary.
+    ContainerComponent {
+        /// The component.
+        component: String,
+        /// Its image.
+        image: String,
+    },
     /// A flag the component does not take.
     UnknownFlag {
         /// The component.
@@ -128,6 +136,12 @@ impl fmt::Display for RunError {
                 } else {
                     known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                 }
+            ),
+            RunError::ContainerComponent { component, image } => write!(
+                f,
+                "component `{component}` is a container component: KFP runs it in its own image \
+                 (`{image}`) with its own command, not with this binary, which has nothing to run \
+                 for it"
             ),
             RunError::UnknownFlag { component, flag, accepted } => write!(
                 f,
@@ -474,9 +488,12 @@ fn try_run(
             });
     }
     let Some(run) = spec.run else {
-        return Err(RunError::UnknownComponent {
+        return Err(RunError::ContainerComponent {
             component: key.to_owned(),
-            known: Vec::new(),
+            image: spec
+                .container
+                .as_ref()
+                .map_or_else(|| "?".to_owned(), |c| c.image.clone()),
         });
     };
     let mut inv = if executor::is_v2_argv(argv) {
