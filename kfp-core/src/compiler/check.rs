@@ -56,7 +56,19 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     check_scopes(pipeline, &mut errors);
     match target {
         Target::V1 => crate::control::check_v1(pipeline, &mut errors),
-        Target::V2 => super::v2::check(pipeline, &mut errors),
+        Target::V2 => {
+            if pipeline.timeout.is_some() {
+                errors.push(BuildError::Unsupported {
+                    task: format!("(pipeline {})", pipeline.name),
+                    message: "`Pipeline::set_timeout` exists only on KFP v1 (Argo's \
+                              `activeDeadlineSeconds`); KFP v2 has no pipeline timeout: set \
+                              one per task with `.set_timeout(..)`, or give KFP v2 a pipeline \
+                              without it (`cli::PerTarget`)"
+                        .into(),
+                });
+            }
+            super::v2::check(pipeline, &mut errors)
+        }
     }
     if let Some(cycle) = find_cycle(pipeline).or_else(|| super::v2::group_cycle(pipeline)) {
         errors.push(BuildError::Cycle { tasks: cycle });
