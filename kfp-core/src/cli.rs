@@ -118,7 +118,8 @@ pub fn main(pipeline: impl Pipelines) -> ! {
 /// `#[pipeline]` function), or one per target ([`PerTarget`]).
 pub trait Pipelines {
     /// The pipeline for `target`, or every pipeline the binary has when `target` is `None`
-    /// (to list components or show a component's `--help`), the KFP v1 one first.
+    /// (to run a component, list them, or show a component's `--help`), the KFP v1 one first
+    /// and the KFP v2 one last: a pod's invocation picks its target's by that order.
     fn build(self, target: Option<Target>) -> Vec<Pipeline>;
 }
 
@@ -255,7 +256,7 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
             .cloned()
             .unwrap_or_default()
             .into_string()
-            .map_err(|n| format!("the component name {n:?} is not valid UTF-8"))?;
+            .map_err(|n| format!("the component name {n:?} is invalid UTF-8"))?;
         let raw: Vec<OsString> = m
             .get_many::<OsString>("args")
             .map(|v| v.cloned().collect())
@@ -272,7 +273,7 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                         _ => format!("argument {}", i + 1),
                     };
                     return Err(format!(
-                        "component `{name}`: {at} is not valid UTF-8: {}",
+                        "component `{name}`: {at} is invalid UTF-8: {}",
                         a.to_string_lossy()
                     ));
                 }
@@ -296,19 +297,8 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         Some(("components", m)) => target_flag(m),
         // The invocation says which target's YAML runs it: a KFP v2 pod passes
         // `--executor_input`, a KFP v1 pod passes the v1 flags. `--help` looks at both.
-        Some(("component", _)) => {
-            let args = component
-                .as_ref()
-                .map(|(_, a)| a.as_slice())
-                .unwrap_or_default();
-            if crate::runtime::executor::is_v2_argv(args) {
-                Some(Target::V2)
-            } else if args.iter().any(|a| a == "--help" || a == "-h") {
-                None
-            } else {
-                Some(Target::V1)
-            }
-        }
+        // Every pipeline, for `component`: the invocation picks among them below.
+        Some(("component", _)) => None,
         _ => None,
     };
     let built = pipelines.build(target);
@@ -334,12 +324,18 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         }
         Some(("component", _)) => {
             let (name, args) = component.unwrap_or_default();
-            if target.is_none() {
-                if let Some(code) = component_help(&built, &name, &args) {
-                    return code;
-                }
+            if let Some(code) = component_help(&built, &name, &args) {
+                return code;
             }
-            crate::runtime::run_component(&all_components(&built), &name, &args)
+            // The invocation says which target's YAML runs it: a KFP v2 pod passes
+            // `--executor_input`, a KFP v1 pod the v1 flags. That target's pipeline (v1 comes
+            // first, v2 last) decides what a name means; a name only the other pipeline has
+            // still runs, for a component tried by hand.
+            let mut ordered = built;
+            if crate::runtime::executor::is_v2_argv(&args) {
+                ordered.reverse();
+            }
+            crate::runtime::run_component(&all_components(&ordered), &name, &args)
         }
         Some(("components", _)) => {
             let list: String = all_components(&built)

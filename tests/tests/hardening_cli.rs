@@ -137,7 +137,7 @@ fn a_non_utf8_argument_is_named_with_its_component_and_flag() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("component `split_stats`: the value of `--b` is not valid UTF-8"),
+            .contains("component `split_stats`: the value of `--b` is invalid UTF-8"),
         "{}",
         r.stderr
     );
