@@ -1,5 +1,7 @@
 //! Files passed between tasks: [`InputPath`] and [`OutputPath`], typed by an artifact kind
-//! ([`Dataset`], [`Model`], [`Metrics`], [`Csv`], or the untyped [`Artifact`]).
+//! ([`Dataset`], [`Model`], [`Metrics`], [`Csv`], or the untyped [`Artifact`]; for what the
+//! KFP UI shows, [`ClassificationMetrics`], [`Markdown`], [`Html`] and the others of
+//! [`crate::ui`]).
 //!
 //! A component parameter of type `OutputPath<K>` is an output: the component writes the file
 //! at that path, and downstream tasks take it as an `InputPath<K>`. KFP v1 names the artifact
@@ -76,6 +78,20 @@ kinds! {
     Metrics => Some("Metrics"), "system.Metrics";
     /// A CSV file (v1 `CSV`, v2 `system.Artifact`).
     Csv => Some("CSV"), "system.Artifact";
+    /// A confusion matrix and a ROC curve (v2 `system.ClassificationMetrics`), logged with
+    /// [`OutputPath::log_confusion_matrix`] and [`OutputPath::log_roc_curve`].
+    ClassificationMetrics => Some("ClassificationMetrics"), "system.ClassificationMetrics";
+    /// Classification metrics per slice of the data (v2 `system.SlicedClassificationMetrics`).
+    SlicedClassificationMetrics =>
+        Some("SlicedClassificationMetrics"), "system.SlicedClassificationMetrics";
+    /// A Markdown file the KFP UI renders (v2 `system.Markdown`).
+    Markdown => Some("Markdown"), "system.Markdown";
+    /// An HTML file the KFP UI renders (v2 `system.HTML`).
+    Html => Some("HTML"), "system.HTML";
+    /// The KFP v1 UI's viewers (v1 `UI_metadata`): a parameter `mlpipeline_ui_metadata_path`
+    /// of this kind is the special output `mlpipeline-ui-metadata`, written with
+    /// [`UiMetadataFile`](crate::ui::v1::UiMetadataFile).
+    UiMetadata => Some("UI_metadata"), "system.Artifact";
 }
 
 macro_rules! path_type {

@@ -28,7 +28,7 @@ fn command(bin: &str) -> Command {
     let image = Arg::new("image").long("image").value_name("IMAGE").help(
         "Run every component in IMAGE (an image that holds this binary) instead of its base_image",
     );
-    Command::new(bin.to_owned())
+    let cmd = Command::new(bin.to_owned())
         .about("A Kubeflow Pipelines pipeline built with kfp-rs.\n\nWith no command, compiles the pipeline for KFP v1 to <pipeline-name>.yaml.")
         .subcommand_required(false)
         .disable_help_subcommand(true)
@@ -99,7 +99,11 @@ fn command(bin: &str) -> Command {
             Command::new("components")
                 .about("List the components this binary can run")
                 .arg(target_arg("List only the components of this target's pipeline").default_value(None)),
-        )
+        );
+    // `submit`, `upload`, `runs`: the KFP API client (issue 14).
+    #[cfg(feature = "client")]
+    let cmd = cmd.subcommands(crate::client::commands::subcommands());
+    cmd
 }
 
 /// Runs the pipeline binary's command line (`std::env::args_os()`) and exits.
@@ -295,10 +299,12 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         None => Some(Target::V1),
         Some(("compile" | "dockerfile", m)) => Some(target_flag(m).unwrap_or_default()),
         Some(("components", m)) => target_flag(m),
-        // The invocation says which target's YAML runs it: a KFP v2 pod passes
-        // `--executor_input`, a KFP v1 pod passes the v1 flags. `--help` looks at both.
         // Every pipeline, for `component`: the invocation picks among them below.
         Some(("component", _)) => None,
+        #[cfg(feature = "client")]
+        Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
+            Some(crate::client::commands::target_of(m))
+        }
         _ => None,
     };
     let built = pipelines.build(target);
@@ -354,6 +360,10 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("."));
             dockerfiles(&built, target.unwrap_or_default(), &compiler, &dir)
+        }
+        #[cfg(feature = "client")]
+        Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
+            crate::client::commands::run(name, m, pipeline)
         }
         Some((other, _)) => {
             eprintln!("error: unknown command `{other}`");

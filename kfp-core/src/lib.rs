@@ -46,19 +46,27 @@
 
 pub mod artifact;
 pub mod cli;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod compiler;
 pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod final_status;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod image_ref;
 pub mod mlflow;
+// `--param` parsing, shared by the commands that start a pipeline.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) mod params;
 pub mod pyjson;
 pub mod reusable;
 pub mod runtime;
 pub mod settings;
 pub mod spec;
 pub mod types;
+pub mod ui;
 pub mod yaml;
 
 #[doc(hidden)]

@@ -96,3 +96,11 @@ pub mod nested_pipeline;
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;
+
+/// `examples/ui_outputs.rs` (KFP v2).
+#[path = "../examples/ui_outputs.rs"]
+pub mod ui_outputs;
+
+/// `examples/ui_outputs_v1.rs`.
+#[path = "../examples/ui_outputs_v1.rs"]
+pub mod ui_outputs_v1;

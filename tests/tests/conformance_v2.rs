@@ -166,3 +166,35 @@ fn container_components_match_kfp() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// What the KFP UI shows (`examples/ui_outputs.rs`): metrics, classification metrics,
+/// Markdown, HTML and sliced classification metrics outputs, against what kfp 2.17.3 makes of
+/// `tests/kfp-golden/v2/ui_outputs.py`.
+#[test]
+fn ui_outputs_match_kfp() {
+    let Some(oracle) = oracle() else { return };
+    let dir = out_dir("ui-outputs");
+    let path = dir.join("ui_outputs.yaml");
+    let yaml = Compiler::new()
+        .binary_path("/usr/local/bin/ui_outputs")
+        .compile(&kfp_examples::ui_outputs::ui_outputs(), Target::V2)
+        .unwrap();
+    std::fs::write(&path, yaml).unwrap();
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("kfp-golden/v2/ui_outputs.yaml");
+    let mut failures = Vec::new();
+    for (script, args, flags) in [
+        ("validate_ir.py", vec![path.as_path()], vec![]),
+        (
+            "compare.py",
+            vec![path.as_path(), golden.as_path()],
+            vec!["--any-program", "--inline-refs"],
+        ),
+    ] {
+        let (ok, report) = python(&oracle, script, &args, &flags);
+        if !ok {
+            failures.push(format!("{script}:\n{report}"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -109,6 +109,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::reusable_components::reusable_components(),
         ),
         ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
+        ("ui_outputs_v1", kfp_examples::ui_outputs_v1::ui_outputs()),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -499,7 +499,10 @@ impl<'p> Dags<'p> {
                     .iter()
                     .position(|o| o.name == *output)
                     .map_or(*output, |k| component.v1_name(ParamRef::Output(k)));
-                format!("{}-{v1}", producer.name)
+                match crate::ui::v1::special_output(v1) {
+                    Some(special) => special.to_owned(),
+                    None => format!("{}-{v1}", producer.name),
+                }
             }
             Ref::Item { group, field } => match field {
                 Some(f) => format!("{}-subvar-{f}", self.loop_item_base(*group)),
@@ -940,21 +943,38 @@ fn container_template(
             .map(|(k, o)| (component.v1_name(ParamRef::Output(k)), o.name.as_str()))
             .collect();
         sorted.sort_unstable();
+        // kfp 1.8.9 keeps `mlpipeline-metrics` and `mlpipeline-ui-metadata` apart: artifacts
+        // named without the task, listed first in the component's order. (kfp cannot pass
+        // them on; a Rust pipeline can, so a consumed one is a parameter of that name too.)
+        let name_of = |o: &str| match crate::ui::v1::special_output(o) {
+            Some(special) => special.to_owned(),
+            None => format!("{}-{o}", task.name),
+        };
+        let legacy: Vec<Value> = component
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(k, _)| component.v1_name(ParamRef::Output(k)))
+            .filter(|o| crate::ui::v1::special_output(o).is_some())
+            .map(|o| json!({"name": name_of(o), "path": output_path(o)}))
+            .collect();
         let mut outputs = Map::new();
         let params: Vec<Value> = sorted
             .iter()
             .filter(|(_, name)| consumed.contains(*name))
-            .map(|(o, _)| {
-                json!({"name": format!("{}-{o}", task.name),
-                       "valueFrom": {"path": output_path(o)}})
-            })
+            .map(|(o, _)| json!({"name": name_of(o), "valueFrom": {"path": output_path(o)}}))
             .collect();
         if !params.is_empty() {
             outputs.insert("parameters".into(), Value::Array(params));
         }
-        let artifacts: Vec<Value> = sorted
-            .iter()
-            .map(|(o, _)| json!({"name": format!("{}-{o}", task.name), "path": output_path(o)}))
+        let artifacts: Vec<Value> = legacy
+            .into_iter()
+            .chain(
+                sorted
+                    .iter()
+                    .filter(|(o, _)| crate::ui::v1::special_output(o).is_none())
+                    .map(|(o, _)| json!({"name": name_of(o), "path": output_path(o)})),
+            )
             .collect();
         outputs.insert("artifacts".into(), Value::Array(artifacts));
         template.insert("outputs".into(), Value::Object(outputs));

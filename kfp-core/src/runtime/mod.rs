@@ -398,9 +398,13 @@ impl<'a> Invocation<'a> {
             component: self.spec.key.clone(),
             chain: error_chain(&*e),
         })?;
-        let paths = match &self.mode {
+        let paths = match &mut self.mode {
             Mode::V1(v1) => &v1.output_paths,
-            Mode::V2(input) => return input.write_outputs(self.spec, &outputs),
+            Mode::V2(input) => {
+                // What the function logged (`log_metric`, ...) goes in the artifacts' metadata.
+                crate::ui::attach_logged(self.spec, input)?;
+                return input.write_outputs(self.spec, &outputs);
+            }
         };
         let mut set = write::OutputSet::new();
         let staged = outputs

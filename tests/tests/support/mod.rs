@@ -50,6 +50,10 @@ fn built() -> &'static Path {
                 "multiple_outputs",
                 "--example",
                 "artifact_passing_v1",
+                "--example",
+                "ui_outputs",
+                "--example",
+                "ui_outputs_v1",
             ])
             .status()
             .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
