@@ -59,9 +59,17 @@ pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
     spec.optional = true;
     match default {
         Arg::Constant(v) => SigParam::Defaulted(spec, artifact, v),
-        // Only constants can be defaults; the macro's bound lets a placeholder through, and
-        // it is ignored here as if there were no default.
-        _ => SigParam::Input(spec, artifact),
+        // Only constants can be defaults; the macro's bound lets a placeholder through: an
+        // error in the pipeline being built (the spec is made when its first task is).
+        _ => {
+            crate::dsl::record_error(crate::error::BuildError::Unsupported {
+                task: format!("(component input {name})"),
+                message: "its `#[kfp(default = ...)]` is not a constant (a pipeline parameter \
+                          or a task output); a default must be a value"
+                    .into(),
+            });
+            SigParam::Input(spec, artifact)
+        }
     }
 }
 

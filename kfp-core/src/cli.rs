@@ -62,9 +62,15 @@ fn command(bin: &str) -> Command {
         .subcommand(
             Command::new("component")
                 .about("Run one component, as the pod does (used by the compiled YAML)")
-                .arg(Arg::new("name").required(true).value_name("COMPONENT"))
+                .arg(
+                    Arg::new("name")
+                        .required(true)
+                        .value_name("COMPONENT")
+                        .value_parser(clap::value_parser!(OsString)),
+                )
                 .arg(
                     Arg::new("args")
+                        .value_parser(clap::value_parser!(OsString))
                         .num_args(0..)
                         .allow_hyphen_values(true)
                         .trailing_var_arg(true)
@@ -116,7 +122,8 @@ pub fn main(pipeline: impl Pipelines) -> ! {
 /// `#[pipeline]` function), or one per target ([`PerTarget`]).
 pub trait Pipelines {
     /// The pipeline for `target`, or every pipeline the binary has when `target` is `None`
-    /// (to list components or show a component's `--help`), the KFP v1 one first.
+    /// (to run a component, list them, or show a component's `--help`), the KFP v1 one first
+    /// and the KFP v2 one last: a pod's invocation picks its target's by that order.
     fn build(self, target: Option<Target>) -> Vec<Pipeline>;
 }
 
@@ -196,8 +203,7 @@ fn component_help(pipelines: &[Pipeline], key: &str, args: &[String]) -> Option<
             .collect::<Vec<_>>()
             .join("\n")
     };
-    print!("{out}");
-    Some(0)
+    Some(print_out(&out))
 }
 
 /// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
@@ -219,31 +225,82 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    // `--binary` and `--image` end up in Dockerfile lines and YAML fields: refuse a value
+    // that would add lines to them.
+    if let Some((_, m)) = matches.subcommand() {
+        type Check = fn(&str) -> Result<(), String>;
+        let checks: [(&str, Check); 2] = [
+            ("binary", crate::image_ref::check_binary_path),
+            ("image", crate::image_ref::check_image_reference),
+        ];
+        for (flag, check) in checks {
+            let value = m
+                .try_get_one::<String>(flag)
+                .ok()
+                .flatten()
+                .map(String::as_str);
+            if let Some(Err(e)) = value.map(check) {
+                eprintln!(
+                    "error: invalid value {value:?} for `--{flag}`: {e}",
+                    value = value.unwrap_or_default()
+                );
+                return 2;
+            }
+        }
+    }
     let target_flag = |m: &clap::ArgMatches| {
         m.get_one::<String>("target")
             .and_then(|t| t.parse::<Target>().ok())
     };
-    let component_args = |m: &clap::ArgMatches| -> Vec<String> {
-        m.get_many::<String>("args")
-            .map(|v| v.cloned().collect())
+    // Raw, so that an argument that is not UTF-8 gets a message naming the component and
+    // the flag (clap's names neither).
+    let component_args = |m: &clap::ArgMatches| -> Result<(String, Vec<String>), String> {
+        let name = m
+            .get_one::<OsString>("name")
+            .cloned()
             .unwrap_or_default()
+            .into_string()
+            .map_err(|n| format!("the component name {n:?} is invalid UTF-8"))?;
+        let raw: Vec<OsString> = m
+            .get_many::<OsString>("args")
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default();
+        let mut args = Vec::with_capacity(raw.len());
+        for (i, a) in raw.into_iter().enumerate() {
+            match a.into_string() {
+                Ok(a) => args.push(a),
+                Err(a) => {
+                    let at = match args.last() {
+                        Some(flag) if flag.starts_with("--") && i > 0 => {
+                            format!("the value of `{flag}`")
+                        }
+                        _ => format!("argument {}", i + 1),
+                    };
+                    return Err(format!(
+                        "component `{name}`: {at} is invalid UTF-8: {}",
+                        a.to_string_lossy()
+                    ));
+                }
+            }
+        }
+        Ok((name, args))
+    };
+    let component = match matches.subcommand() {
+        Some(("component", m)) => match component_args(m) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        _ => None,
     };
     let target = match matches.subcommand() {
         None => Some(Target::V1),
         Some(("compile" | "dockerfile", m)) => Some(target_flag(m).unwrap_or_default()),
         Some(("components", m)) => target_flag(m),
-        // The invocation says which target's YAML runs it: a KFP v2 pod passes
-        // `--executor_input`, a KFP v1 pod passes the v1 flags. `--help` looks at both.
-        Some(("component", m)) => {
-            let args = component_args(m);
-            if crate::runtime::executor::is_v2_argv(&args) {
-                Some(Target::V2)
-            } else if args.iter().any(|a| a == "--help" || a == "-h") {
-                None
-            } else {
-                Some(Target::V1)
-            }
-        }
+        // Every pipeline, for `component`: the invocation picks among them below.
+        Some(("component", _)) => None,
         #[cfg(feature = "client")]
         Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
             Some(crate::client::commands::target_of(m))
@@ -271,21 +328,27 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 m.get_one::<String>("image").cloned(),
             )
         }
-        Some(("component", m)) => {
-            let name = m.get_one::<String>("name").cloned().unwrap_or_default();
-            let args = component_args(m);
-            if target.is_none() {
-                if let Some(code) = component_help(&built, &name, &args) {
-                    return code;
-                }
+        Some(("component", _)) => {
+            let (name, args) = component.unwrap_or_default();
+            if let Some(code) = component_help(&built, &name, &args) {
+                return code;
             }
-            crate::runtime::run_component(&all_components(&built), &name, &args)
+            // The invocation says which target's YAML runs it: a KFP v2 pod passes
+            // `--executor_input`, a KFP v1 pod the v1 flags. That target's pipeline (v1 comes
+            // first, v2 last) decides what a name means; a name only the other pipeline has
+            // still runs, for a component tried by hand.
+            let mut ordered = built;
+            if crate::runtime::executor::is_v2_argv(&args) {
+                ordered.reverse();
+            }
+            crate::runtime::run_component(&all_components(&ordered), &name, &args)
         }
         Some(("components", _)) => {
-            for c in all_components(&built) {
-                println!("{}\t{}", c.key, c.name);
-            }
-            0
+            let list: String = all_components(&built)
+                .iter()
+                .map(|c| format!("{}\t{}\n", c.key, c.name))
+                .collect();
+            print_out(&list)
         }
         Some(("dockerfile", m)) => {
             let mut compiler = Compiler::new();
@@ -365,8 +428,7 @@ fn compile(
     let path =
         output.unwrap_or_else(|| PathBuf::from(format!("{}.yaml", sanitize_name(&pipeline.name))));
     if path.as_os_str() == "-" {
-        print!("{yaml}");
-        return 0;
+        return print_out(&yaml);
     }
     match std::fs::write(&path, yaml) {
         Ok(()) => {
@@ -454,9 +516,26 @@ fn dockerfiles(pipelines: &[Pipeline], target: Target, compiler: &Compiler, dir:
             eprintln!("error: cannot write {}: {e}", path.display());
             return 1;
         }
-        println!("{}\t{image}", path.display());
+        let code = print_out(&format!("{}\t{image}\n", path.display()));
+        if code != 0 {
+            return code;
+        }
     }
     0
+}
+
+/// Writes `text` to standard output; 0, or 1 with the error reported when standard output is
+/// closed or full (`print!` would panic, exit 101).
+fn print_out(text: &str) -> u8 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -472,7 +472,16 @@ impl ParallelFor<()> {
     pub fn new<I: LoopValue>(items: impl IntoIterator<Item = I>) -> ParallelFor<I::Item> {
         let items: Vec<Value> = items
             .into_iter()
-            .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
+            .map(|i| {
+                serde_json::to_value(i).unwrap_or_else(|e| {
+                    // Not `null`: a build error in the pipeline being built.
+                    crate::dsl::record_error(crate::error::BuildError::InvalidGroup {
+                        group: "for-loop".into(),
+                        message: format!("a loop item cannot be serialised to JSON: {e}"),
+                    });
+                    Value::Null
+                })
+            })
             .collect();
         ParallelFor {
             item_kind: items.first().and_then(json_kind),

@@ -577,9 +577,24 @@ impl IntoArg<serde_json::Map<String, Value>> for serde_json::Map<String, Value> 
     }
 }
 
+/// Records `error` in the pipeline being built, if any.
+pub(crate) fn record_error(error: BuildError) {
+    with_current(|b| b.pipeline.errors.push(error));
+}
+
 impl<T: serde::Serialize + serde::de::DeserializeOwned> IntoArg<crate::Json<T>> for crate::Json<T> {
     fn into_arg(self) -> Arg {
-        Arg::Constant(self.to_json())
+        match serde_json::to_value(&self.0) {
+            Ok(v) => Arg::Constant(v),
+            // Not `null`, which would read as "no argument": a build error.
+            Err(e) => {
+                record_error(BuildError::Unsupported {
+                    task: format!("(a `Json<{}>` constant)", std::any::type_name::<T>()),
+                    message: format!("it cannot be serialised to JSON: {e}"),
+                });
+                Arg::Constant(Value::Null)
+            }
+        }
     }
 }
 
@@ -661,9 +676,17 @@ pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>)
         });
         TaskId { pipeline, index }
     });
-    let id = added.unwrap_or(TaskId {
-        pipeline: 0,
-        index: usize::MAX,
+    let id = added.unwrap_or_else(|| {
+        // No pipeline is being built: the task belongs to none, and any pipeline that uses
+        // it refuses it as a foreign task. Say so now, where it happens.
+        eprintln!(
+            "warning: a task was made outside any pipeline (a component called outside a \
+             `#[pipeline]` body or `build_pipeline`); it belongs to no pipeline"
+        );
+        TaskId {
+            pipeline: 0,
+            index: usize::MAX,
+        }
     });
     Task {
         id,
@@ -711,7 +734,22 @@ pub(crate) fn with_loop<R>(
                         Arg::Constant(Value::Array(values)) => {
                             crate::control::LoopItems::Static(values)
                         }
-                        _ => crate::control::LoopItems::Static(Vec::new()),
+                        other => {
+                            b.pipeline.errors.push(BuildError::InvalidGroup {
+                                group: "for-loop".into(),
+                                message: format!(
+                                    "a loop over `{p}`, which the enclosing pipeline sets to \
+                                     {}: a loop in a nested pipeline runs over a list constant, \
+                                     a pipeline parameter or a task output",
+                                    match other {
+                                        Arg::Constant(v) => format!("the constant {v}"),
+                                        Arg::LoopItem { .. } => "a loop item".to_owned(),
+                                        _ => "a collected output".to_owned(),
+                                    }
+                                ),
+                            });
+                            crate::control::LoopItems::Static(Vec::new())
+                        }
                     };
                 }
             }

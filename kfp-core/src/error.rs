@@ -63,6 +63,18 @@ pub enum BuildError {
         /// The variable.
         name: String,
     },
+    /// A literal value with a password in a URI (`scheme://user:password@host`).
+    PasswordInUri {
+        /// The task, or `(pipeline parameter <name>)`.
+        task: String,
+        /// Where the value is (`environment variable `X``, `the default`).
+        field: String,
+    },
+    /// A pipeline parameter whose name looks like a credential has a default.
+    CredentialDefault {
+        /// The parameter.
+        param: String,
+    },
     /// A task uses an output of a task inside a condition or loop it is not in itself.
     OutputOutsideGroup {
         /// The consuming task (or group).
@@ -84,6 +96,13 @@ pub enum BuildError {
         /// The task or group.
         task: String,
         /// What it uses, and what to do instead.
+        message: String,
+    },
+    /// The path the YAML runs the binary from is not absolute, or holds control characters.
+    InvalidBinaryPath {
+        /// The path given.
+        path: String,
+        /// What is wrong.
         message: String,
     },
     /// A bug in kfp-core, not in the pipeline.
@@ -128,8 +147,10 @@ impl fmt::Display for BuildError {
             ),
             BuildError::DuplicateComponentKey { key, first, second } => write!(
                 f,
-                "tasks `{first}` and `{second}` run two different components both called `{key}`; \
-                 give one of them `#[component(name = \"...\")]`"
+                "tasks `{first}` and `{second}` run two different components both called `{key}`: \
+                 the pipeline binary runs a component by that name, so rename one of them: \
+                 the function of a `#[component]` (its `name = \"...\"` changes only the name \
+                 KFP shows), or the name of a container component"
             ),
             BuildError::InvalidSetting {
                 task,
@@ -147,6 +168,19 @@ impl fmt::Display for BuildError {
                  Secret and use `.use_secret_as_env(\"<secret>\", [(\"<key>\", \"{name}\")])`, or \
                  `.set_env_variable_unchecked(..)` if it is not a secret"
             ),
+            BuildError::PasswordInUri { task, field } => write!(
+                f,
+                "`{task}`: refusing the value of {field}: it holds a password in a URI \
+                 (`scheme://user:password@...`), which would end up in the YAML and in the \
+                 cluster's history; keep it in a Kubernetes Secret and pass it with \
+                 `.use_secret_as_env(..)`, or leave the password out of the URI"
+            ),
+            BuildError::CredentialDefault { param } => write!(
+                f,
+                "pipeline parameter `{param}` looks like a credential, so it cannot have a \
+                 default: a default ends up in the YAML; give the value when the run starts, or \
+                 keep it in a Kubernetes Secret"
+            ),
             BuildError::OutputOutsideGroup { consumer, producer, group } => write!(
                 f,
                 "`{consumer}` uses an output of task `{producer}`, which is inside `{group}`; \
@@ -154,6 +188,7 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidGroup { group, message } => write!(f, "`{group}`: {message}"),
             BuildError::Unsupported { task, message } => write!(f, "`{task}`: {message}"),
+            BuildError::InvalidBinaryPath { message, .. } => f.write_str(message),
             BuildError::Internal(msg) => write!(f, "internal error in kfp-core: {msg}"),
         }
     }

@@ -56,6 +56,7 @@ pub mod error;
 pub mod final_status;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod image_ref;
 pub mod mlflow;
 // `--param` parsing, shared by the commands that start a pipeline.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]

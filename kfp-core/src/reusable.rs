@@ -147,6 +147,10 @@ pub fn load_component_from_text(text: &str) -> Result<ContainerComponent, LoadEr
         from_v1_spec(&doc)?
     };
     c.digest = Some(sha256_hex(text.as_bytes()));
+    // kfp takes an unknown type name too (as an opaque string); say so rather than guess.
+    for w in c.warnings() {
+        eprintln!("warning: {w}");
+    }
     Ok(c)
 }
 
@@ -157,6 +161,25 @@ fn sha256_hex(data: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Whether [`kind_of`] knows `ty` as a parameter type.
+fn known_parameter_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        "String"
+            | "str"
+            | "Integer"
+            | "int"
+            | "Float"
+            | "float"
+            | "Boolean"
+            | "bool"
+            | "JsonArray"
+            | "list"
+            | "JsonObject"
+            | "dict"
+    )
 }
 
 fn kind_of(ty: Option<&str>) -> (ParamKind, &'static str) {
@@ -557,7 +580,8 @@ pub struct ContainerComponent {
     args: Vec<Placeholder>,
     original: Option<Value>,
     digest: Option<String>,
-    spec: Option<Arc<ComponentSpec>>,
+    /// Made once, at the first task or `spec()`, so that every task shares one spec.
+    spec: std::sync::OnceLock<Arc<ComponentSpec>>,
     /// Input and output descriptions of a component loaded from a KFP v2 IR, by
     /// (`inputs`|`outputs`, name); a v1 `component.yaml` keeps its own in `original`.
     descriptions: BTreeMap<(&'static str, String), String>,
@@ -581,7 +605,7 @@ impl ContainerComponent {
             args: Vec::new(),
             original: None,
             digest: None,
-            spec: None,
+            spec: std::sync::OnceLock::new(),
             descriptions: BTreeMap::new(),
             from_ir: false,
             ir_artifacts: BTreeMap::new(),
@@ -597,20 +621,90 @@ impl ContainerComponent {
             optional: false,
             default: None,
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
-    /// Declares an optional input with a default value.
+    /// Declares an optional input with a default value. A `Value::Null` default means no
+    /// default (as [`optional_input_without_default`](Self::optional_input_without_default)):
+    /// KFP has no `null` default, and `defaultValue: null` is invalid IR.
     pub fn optional_input(mut self, name: &str, ty: &str, default: impl Into<Value>) -> Self {
+        let default = Some(default.into()).filter(|d| !d.is_null());
         self.inputs.push(IoDecl {
             name: name.into(),
             ty: Some(ty.into()),
             optional: true,
-            default: Some(default.into()),
+            default,
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
+    }
+
+    /// Declares an optional input with no default: a task may leave it out, and the command's
+    /// `{if: {cond: {isPresent: name}}}` placeholders see it absent.
+    ///
+    /// ```
+    /// use kfp_core::reusable::{ContainerComponent, Placeholder};
+    /// let c = ContainerComponent::new("greet", "alpine:3.19")
+    ///     .optional_input_without_default("name", "String")
+    ///     .command([Placeholder::Literal("echo".into())]);
+    /// let p = kfp_core::build_pipeline("greet", None, |_| {
+    ///     c.task([]);
+    /// });
+    /// let ir = kfp_core::Compiler::new()
+    ///     .binary_path("/usr/local/bin/greet")
+    ///     .compile(&p, kfp_core::Target::V2)
+    ///     .unwrap();
+    /// assert!(ir.contains("isOptional: true") && !ir.contains("defaultValue"));
+    /// ```
+    pub fn optional_input_without_default(mut self, name: &str, ty: &str) -> Self {
+        self.inputs.push(IoDecl {
+            name: name.into(),
+            ty: Some(ty.into()),
+            optional: true,
+            default: None,
+        });
+        self.spec = std::sync::OnceLock::new();
+        self
+    }
+
+    /// What kfp-rs had to guess about this component: each input given by value
+    /// (`{inputValue: x}`) whose type is not a KFP parameter type (`String`, `Integer`,
+    /// `Float`, `Boolean`, `JsonArray`, `JsonObject`) and is passed as a `String`.
+    /// [`load_component_from_file`] prints them as warnings.
+    ///
+    /// ```
+    /// let c = kfp_core::reusable::load_component_from_text(
+    ///     "name: n\ninputs:\n- {name: k, type: Integr}\nimplementation:\n  container:\n    \
+    ///      image: alpine\n    command: [echo, {inputValue: k}]\n",
+    /// )
+    /// .unwrap();
+    /// assert!(c.warnings()[0].contains("`Integr`"));
+    /// ```
+    pub fn warnings(&self) -> Vec<String> {
+        let mut paths = HashSet::new();
+        let mut f = |p: &Placeholder| {
+            if let Placeholder::InputPath(n) = p {
+                paths.insert(n.clone());
+            }
+        };
+        walk(&self.command, &mut f);
+        walk(&self.args, &mut f);
+        self.inputs
+            .iter()
+            .filter(|d| !paths.contains(&d.name))
+            .filter_map(|d| {
+                let ty = d.ty.as_deref()?;
+                (!known_parameter_type(ty)).then(|| {
+                    format!(
+                        "component `{}`: input `{}` has type `{ty}`, which is not a KFP \
+                         parameter type (String, Integer, Float, Boolean, JsonArray, \
+                         JsonObject); it is passed as a String",
+                        self.name, d.name
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Declares an output of KFP v1 type `ty`, written to `{outputPath: name}`.
@@ -621,28 +715,28 @@ impl ContainerComponent {
             optional: false,
             default: None,
         });
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the command.
     pub fn command(mut self, command: impl IntoIterator<Item = Placeholder>) -> Self {
         self.command = command.into_iter().collect();
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the arguments.
     pub fn args(mut self, args: impl IntoIterator<Item = Placeholder>) -> Self {
         self.args = args.into_iter().collect();
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
     /// Sets the description.
     pub fn description(mut self, description: &str) -> Self {
         self.description = Some(description.to_owned());
-        self.spec = None;
+        self.spec = std::sync::OnceLock::new();
         self
     }
 
@@ -761,12 +855,9 @@ impl ContainerComponent {
 
     /// The component spec the compilers read (made once).
     pub fn spec(&mut self) -> Arc<ComponentSpec> {
-        if let Some(s) = &self.spec {
-            return s.clone();
-        }
-        let spec = Arc::new(self.build_spec());
-        self.spec = Some(spec.clone());
-        spec
+        self.spec
+            .get_or_init(|| Arc::new(self.build_spec()))
+            .clone()
     }
 
     fn build_spec(&self) -> ComponentSpec {
@@ -826,10 +917,10 @@ impl ContainerComponent {
     /// Adds a task running this component to the pipeline being built, with `args` by input
     /// name. Unknown, missing or mistyped inputs are recorded as errors naming the task.
     pub fn task<'a>(&self, args: impl IntoIterator<Item = (&'a str, DynArg)>) -> Task<Outputs> {
-        let spec = match &self.spec {
-            Some(s) => s.clone(),
-            None => Arc::new(self.build_spec()),
-        };
+        let spec = self
+            .spec
+            .get_or_init(|| Arc::new(self.build_spec()))
+            .clone();
         let given: Vec<(&str, DynArg)> = args.into_iter().collect();
         let mut problems = Vec::new();
         let mut slots: Vec<Option<Arg>> = vec![None; spec.inputs.len()];

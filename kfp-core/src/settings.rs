@@ -317,13 +317,60 @@ pub fn is_label_value(s: &str) -> bool {
             && s.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric()))
 }
 
-/// Whether an environment variable called `name` looks like it holds a credential: its name
-/// contains `SECRET`, `PASSWORD`, `TOKEN` or `ACCESS_KEY`, in any case.
+/// Whether an environment variable (or input, or parameter) called `name` looks like it holds
+/// a credential, in any case: its name contains `SECRET`, `PASSWORD`, `PASSWD`, `TOKEN`,
+/// `ACCESS_KEY`, `API_KEY`, `APIKEY`, `PRIVATE_KEY` or `CREDENTIAL`, or has `PASS`, `PWD` or
+/// `AUTH` as a whole word (`DB_PASS`, `BASIC_AUTH`; not `COMPASS` or `AUTHOR`).
+///
+/// ```
+/// use kfp_core::settings::looks_like_credential;
+/// assert!(looks_like_credential("OPENAI_API_KEY"));
+/// assert!(looks_like_credential("db-pass"));
+/// assert!(!looks_like_credential("AUTHOR_NAME"));
+/// ```
 pub fn looks_like_credential(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "TOKEN", "ACCESS_KEY"]
-        .iter()
-        .any(|w| upper.contains(w))
+    let inside = [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "ACCESS_KEY",
+        "ACCESS-KEY",
+        "API_KEY",
+        "API-KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "PRIVATE-KEY",
+        "CREDENTIAL",
+    ];
+    inside.iter().any(|w| upper.contains(w))
+        || upper
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| matches!(word, "PASS" | "PWD" | "AUTH"))
+}
+
+/// Whether `value` holds a URI with a password in it (`scheme://user:password@host`), as a
+/// tracking URI or a database URL may.
+///
+/// ```
+/// use kfp_core::settings::has_uri_password;
+/// assert!(has_uri_password("postgresql://ml:hunter2@db:5432/mlflow"));
+/// assert!(!has_uri_password("http://mlflow.kubeflow:5000"));
+/// assert!(!has_uri_password("s3://user@bucket/path"));
+/// ```
+pub fn has_uri_password(value: &str) -> bool {
+    value.match_indices("://").any(|(i, sep)| {
+        let rest = &value[i + sep.len()..];
+        let authority = rest
+            .split(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        authority
+            .rsplit_once('@')
+            .and_then(|(userinfo, _)| userinfo.split_once(':'))
+            .is_some_and(|(_, password)| !password.is_empty())
+    })
 }
 
 /// What to do with a checked value.
@@ -457,8 +504,9 @@ impl<O> Task<O> {
 
     /// Sets an environment variable to a literal value.
     ///
-    /// A name that looks like a credential (it contains `SECRET`, `PASSWORD`, `TOKEN` or
-    /// `ACCESS_KEY`) is refused, because a literal ends up in the YAML and in the cluster's
+    /// A name that looks like a credential ([`looks_like_credential`]: `SECRET`, `PASSWORD`,
+    /// `TOKEN`, `API_KEY`, ...) or a value with a password in a URI
+    /// (`scheme://user:password@...`) is refused, because a literal ends up in the YAML and in the cluster's
     /// history: use [`use_secret_as_env`](Task::use_secret_as_env), or
     /// [`set_env_variable_unchecked`](Task::set_env_variable_unchecked) when the value really is
     /// not a secret.
@@ -468,6 +516,14 @@ impl<O> Task<O> {
             self.record(BuildError::LiteralCredential {
                 task,
                 name: name.to_owned(),
+            });
+            return self;
+        }
+        if has_uri_password(value) {
+            let task = self.name();
+            self.record(BuildError::PasswordInUri {
+                task,
+                field: format!("environment variable `{name}`"),
             });
             return self;
         }
@@ -1183,9 +1239,31 @@ mod tests {
         ] {
             assert!(looks_like_credential(name), "{name}");
         }
-        for name in ["MLFLOW_TRACKING_URI", "LOG_LEVEL"] {
+        for name in [
+            "OPENAI_API_KEY",
+            "apikey",
+            "DB_PASS",
+            "db-passwd",
+            "SSH_PRIVATE_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "basic_auth",
+            "AUTH",
+        ] {
+            assert!(looks_like_credential(name), "{name}");
+        }
+        for name in [
+            "MLFLOW_TRACKING_URI",
+            "LOG_LEVEL",
+            "COMPASS_HEADING",
+            "AUTHOR",
+            "PASSTHROUGH",
+        ] {
             assert!(!looks_like_credential(name), "{name}");
         }
+        assert!(has_uri_password("mysql://u:p@h/db"));
+        assert!(has_uri_password("see https://a:b@example.com and more"));
+        assert!(!has_uri_password("https://example.com/a:b@c"));
+        assert!(!has_uri_password("ftp://anonymous:@host"));
     }
 
     #[test]

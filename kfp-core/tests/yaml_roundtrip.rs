@@ -306,9 +306,15 @@ proptest! {
     fn compiled_yaml_reads_back_as_the_workflow(g in gen_pipeline()) {
         let pipeline = build(&g);
         let compiler = Compiler::new().binary_path("/usr/local/bin/generated");
-        let text = compiler
-            .compile(&pipeline, Target::V1)
-            .map_err(|e| TestCaseError::fail(format!("{g:?} does not compile: {e}")))?;
+        let text = match compiler.compile(&pipeline, Target::V1) {
+            Ok(text) => text,
+            // Text holding `{{` is refused on v1 (Argo has no escape for it): a refusal
+            // naming it, not a failure to compile.
+            Err(e) if e.errors.iter().all(|b| b.to_string().contains("holds `{{`")) => {
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("{g:?} does not compile: {e}"))),
+        };
         let workflow = v1::workflow(&compiler, &pipeline);
         prop_assert_eq!(&text, &yaml::to_string(&workflow));
         let back: Value = yaml::from_str(&text)

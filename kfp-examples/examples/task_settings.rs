@@ -54,5 +54,9 @@ pub fn task_settings_with_timeout() -> Pipeline {
 
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
-    kfp_core::main(task_settings_with_timeout)
+    // A pipeline timeout exists only on KFP v1.
+    kfp_core::main(kfp_core::cli::PerTarget {
+        v1: task_settings_with_timeout,
+        v2: task_settings,
+    })
 }

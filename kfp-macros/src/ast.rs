@@ -80,8 +80,17 @@ fn params(errors: &mut Errors, item: &mut ItemFn, what: &str) -> Vec<Param> {
             FnArg::Typed(pt) => {
                 let mut default = None;
                 let mut kept = Vec::new();
+                let mut seen_kfp = false;
                 for a in pt.attrs.drain(..) {
                     if a.path().is_ident("kfp") {
+                        if seen_kfp {
+                            errors.spanned(
+                                &a,
+                                "a second `#[kfp(..)]` on one parameter; give `default` once, in one `#[kfp(default = ...)]`",
+                            );
+                            continue;
+                        }
+                        seen_kfp = true;
                         default = attr::param_default(errors, &a);
                     } else {
                         kept.push(a);

@@ -9,6 +9,7 @@ mod attr;
 mod errors;
 mod expand;
 mod fallback;
+mod image_ref;
 mod valid;
 
 use proc_macro::TokenStream;

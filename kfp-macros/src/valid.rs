@@ -11,6 +11,7 @@ pub(crate) fn check_component(errors: &mut Errors, c: &Component) {
     check_param_types(errors, c.params.iter().map(|p| &p.ty), "component");
     check_packages(errors, c);
     check_base_image(errors, c);
+    check_reserved_names(errors, c);
     if let Some(ret) = &c.ret {
         check_return_type(errors, ret);
     }
@@ -144,6 +145,34 @@ fn check_base_image(errors: &mut Errors, c: &Component) {
             errors.spanned(
                 image,
                 "`base_image` must not be empty; name an image, like `base_image = \"python:3.11\"`",
+            );
+        } else if let Err(e) = crate::image_ref::check_image_reference(&image.value()) {
+            errors.spanned(
+                image,
+                format!("`base_image` is not an image reference: {e}; name an image, like `base_image = \"python:3.11\"` or `\"gcr.io/project/image:tag\"`"),
+            );
+        }
+    }
+}
+
+/// An input whose KFP v1 flag would be `----output-paths` (`__output_paths`, or
+/// `__output_paths_path` for a file) is read as the separator before the output paths, so its
+/// pod could never run.
+fn check_reserved_names(errors: &mut Errors, c: &Component) {
+    use syn::ext::IdentExt;
+    for p in &c.params {
+        let name = p.ident.unraw().to_string();
+        let bare = ["_path", "_file"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        if [name.as_str(), bare]
+            .iter()
+            .any(|n| n.replace('_', "-") == "--output-paths")
+        {
+            errors.spanned(
+                &p.ident,
+                format!("`{name}` is reserved: its KFP v1 flag would be `----output-paths`, the separator before the output paths; rename the parameter"),
             );
         }
     }

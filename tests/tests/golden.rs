@@ -3,6 +3,8 @@
 //! Run with `UPDATE_GOLDEN=1` to rewrite the files after an intended change, and review the
 //! diff like code.
 
+mod support;
+
 use std::path::PathBuf;
 
 use kfp_core::prelude::*;
@@ -166,6 +168,41 @@ fn examples_match_their_golden_files_v1() {
     }
 }
 
+/// What example binary `name` compiles for KFP v2 with `compile --target v2 -o -` (the
+/// `scale` generator: its 3-task fan-out), the binary at `/usr/local/bin/<name>`.
+fn compile_example_v2(name: &str) -> String {
+    let args: &[&str] = if name == "scale" {
+        &[
+            "--tasks", "3", "--shape", "fanout", "--target", "v2", "-o", "-",
+        ]
+    } else {
+        &["compile", "--target", "v2", "-o", "-"]
+    };
+    let dir = support::TempDir::new("golden-v2");
+    let r = support::run_in(&support::built_example(name), args, dir.path());
+    assert_eq!(
+        r.code,
+        Some(0),
+        "{name} does not compile for v2: {}",
+        r.stderr
+    );
+    r.stdout
+}
+
+#[test]
+fn examples_match_their_golden_files_v2() {
+    // Every example binary, as its own command line compiles it (a `PerTarget` binary gives
+    // its v2 pipeline), and the YAML-quirks pipeline.
+    for name in support::all_examples() {
+        check_golden(name, Target::V2, &compile_example_v2(name));
+    }
+    check_golden(
+        "yaml_quirks",
+        Target::V2,
+        &compile(&yaml_quirks(), "yaml_quirks", Target::V2),
+    );
+}
+
 #[test]
 fn compiling_twice_gives_the_same_bytes() {
     for (name, pipeline) in examples() {
@@ -189,6 +226,19 @@ fn golden_files_round_trip_through_the_yaml_layer() {
         let text = std::fs::read_to_string(&path).unwrap();
         let value: serde_json::Value = yaml::from_str(&text).unwrap();
         assert_eq!(yaml::to_string(&value), text, "{}", path.display());
+    }
+    // v2 files hold kfp's comment header, the IR, and the PlatformSpec when there is one.
+    let v2 = golden_path(Target::V2, "x");
+    for entry in std::fs::read_dir(v2.parent().unwrap()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let docs = yaml::from_str_multi(&text).unwrap();
+        assert!(
+            docs[0]["pipelineInfo"]["name"].is_string(),
+            "{}",
+            path.display()
+        );
+        assert!(docs.len() <= 2, "{}", path.display());
     }
 }
 

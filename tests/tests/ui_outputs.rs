@@ -400,8 +400,12 @@ fn a_metric_name_kfp_refuses_fails_the_step_naming_it() {
 }
 
 #[test]
+#[cfg_attr(
+    not(kfp_oracle),
+    ignore = "needs the oracle (../shared/oracle and its v2 venv) or CI=true"
+)]
 fn v1_port_is_argo_valid_and_equal_to_kfp() {
-    let Some(oracle) = oracle() else { return };
+    let oracle = oracle();
     let dir = TempDir::new("ui-v1-golden");
     let path = dir.path().join("ui_outputs_v1.yaml");
     let run = run_in(
@@ -463,7 +467,12 @@ fn a_returned_mlpipeline_metrics_is_the_special_artifact_as_in_kfp() {
         outputs["artifacts"][0],
         serde_json::json!({"name": "mlpipeline-metrics", "path": "/tmp/outputs/mlpipeline_metrics/data"})
     );
-    let Some(oracle) = oracle() else { return };
+    if !cfg!(kfp_oracle) {
+        // The assertions above ran; only the comparison with kfp is left out.
+        eprintln!("not compared with kfp ({})", support::oracle::NO_ORACLE);
+        return;
+    }
+    let oracle = oracle();
     let dir = TempDir::new("ui-returned");
     let path = dir.path().join("ui_outputs_returned.yaml");
     std::fs::write(&path, yaml).unwrap();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Target;
 use crate::error::{BuildError, CompileError};
-use crate::spec::component::sanitize_name;
+use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::{Arg, Pipeline};
 
 /// Every problem with `pipeline` that stops it compiling for `target`.
@@ -37,19 +37,21 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     let mut keys: HashMap<&str, usize> = HashMap::new();
     for (i, task) in pipeline.tasks.iter().enumerate() {
         match keys.get(task.component.key.as_str()) {
-            Some(&j) if !Arc::ptr_eq(&pipeline.tasks[j].component, &task.component) => {
-                errors.push(BuildError::DuplicateComponentKey {
+            Some(&j) if !same_component(&pipeline.tasks[j].component, &task.component) => errors
+                .push(BuildError::DuplicateComponentKey {
                     key: task.component.key.clone(),
                     first: pipeline.tasks[j].name.clone(),
                     second: task.name.clone(),
-                })
-            }
+                }),
             Some(_) => {}
             None => {
                 keys.insert(&task.component.key, i);
             }
         }
     }
+    check_images(pipeline, &mut errors);
+    check_param_defaults(pipeline, &mut errors);
+    super::constants::check(pipeline, target, &mut errors);
     crate::control::check_groups(pipeline, &mut errors);
     crate::settings::check_target(pipeline, target, &mut errors);
     crate::volumes::check_target(pipeline, target, &mut errors);
@@ -59,7 +61,19 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     check_scopes(pipeline, &mut errors);
     match target {
         Target::V1 => crate::control::check_v1(pipeline, &mut errors),
-        Target::V2 => super::v2::check(pipeline, &mut errors),
+        Target::V2 => {
+            if pipeline.timeout.is_some() {
+                errors.push(BuildError::Unsupported {
+                    task: format!("(pipeline {})", pipeline.name),
+                    message: "`Pipeline::set_timeout` exists only on KFP v1 (Argo's \
+                              `activeDeadlineSeconds`); KFP v2 has no pipeline timeout: set \
+                              one per task with `.set_timeout(..)`, or give KFP v2 a pipeline \
+                              without it (`cli::PerTarget`)"
+                        .into(),
+                });
+            }
+            super::v2::check(pipeline, &mut errors)
+        }
     }
     if let Some(cycle) = find_cycle(pipeline).or_else(|| super::v2::group_cycle(pipeline)) {
         errors.push(BuildError::Cycle { tasks: cycle });
@@ -71,6 +85,61 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
             pipeline: pipeline.name.clone(),
             errors,
         })
+    }
+}
+
+/// Whether two tasks run the same component: the same spec, or two container components
+/// (loaded twice, or cloned before their first task) with the same image, command, arguments
+/// and interface, which the binary never runs.
+fn same_component(a: &Arc<ComponentSpec>, b: &Arc<ComponentSpec>) -> bool {
+    Arc::ptr_eq(a, b)
+        || match (&a.container, &b.container) {
+            (Some(x), Some(y)) => x == y && a.name == b.name && a.inputs == b.inputs,
+            _ => false,
+        }
+}
+
+/// A pipeline parameter's default is written into the YAML: refuse one that holds a
+/// credential (by the parameter's name, or a password in a URI).
+fn check_param_defaults(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    use crate::settings::{has_uri_password, looks_like_credential};
+    for p in &pipeline.params {
+        let Some(default) = &p.default else { continue };
+        let empty = matches!(default, serde_json::Value::Null)
+            || default.as_str().is_some_and(str::is_empty);
+        if looks_like_credential(&p.name) && !empty {
+            errors.push(BuildError::CredentialDefault {
+                param: p.name.clone(),
+            });
+        } else if default.as_str().is_some_and(has_uri_password) {
+            errors.push(BuildError::PasswordInUri {
+                task: format!("(pipeline parameter {})", p.name),
+                field: "its default".to_owned(),
+            });
+        }
+    }
+}
+
+/// Every image a task runs must be an OCI image reference: a value like
+/// `"python:3.11\nRUN ..."` would add lines to a Dockerfile and fields to a YAML.
+fn check_images(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &pipeline.tasks {
+        let c = &task.component;
+        let images = c
+            .base_image
+            .iter()
+            .map(|i| ("base_image", i.as_str()))
+            .chain(c.container.iter().map(|k| ("image", k.image.as_str())));
+        for (setting, image) in images {
+            if let Err(e) = crate::image_ref::check_image_reference(image) {
+                errors.push(BuildError::InvalidSetting {
+                    task: task.name.clone(),
+                    setting: setting.to_owned(),
+                    value: image.to_owned(),
+                    expected: format!("an image reference like `python:3.11` ({e})"),
+                });
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Compiles a [`Pipeline`] to YAML for a KFP cluster: KFP v1 (Argo Workflow) or KFP v2 (IR).
 
 mod check;
+pub mod constants;
 pub mod v1;
 pub mod v2;
 pub mod v2_io;
@@ -111,6 +112,15 @@ impl Compiler {
 
     /// Checks `pipeline` and compiles it for `target`.
     pub fn compile(&self, pipeline: &Pipeline, target: Target) -> Result<String, CompileError> {
+        if let Err(message) = crate::image_ref::check_binary_path(&self.binary_path) {
+            return Err(CompileError {
+                pipeline: pipeline.name.clone(),
+                errors: vec![crate::error::BuildError::InvalidBinaryPath {
+                    path: self.binary_path.clone(),
+                    message,
+                }],
+            });
+        }
         check(pipeline, target)?;
         match target {
             Target::V1 => Ok(v1::compile(self, pipeline)),

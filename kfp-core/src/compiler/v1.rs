@@ -184,6 +184,11 @@ pub fn workflow(compiler: &Compiler, pipeline: &Pipeline) -> Value {
                     let text = match Ref::of(arg) {
                         Some(r) => dags.resolve(&r, group.parent, Node::Group(g)),
                         None => match arg {
+                            // Inside `"..."`, govaluate reads `\"` and `\\` as `"` and `\`,
+                            // so a constant cannot end the string and add to the expression.
+                            // `check_v1` refuses a constant that is not a number where it is
+                            // not quoted.
+                            Arg::Constant(v) if quote => govaluate_escape(&constant_text(v)),
                             Arg::Constant(v) => constant_text(v),
                             _ => String::new(),
                         },
@@ -1151,4 +1156,24 @@ fn timestamp_now() -> String {
         rem % 60,
         now.subsec_micros()
     )
+}
+
+/// `text` as the inside of a govaluate string literal (Argo's `when`): `\` and `"` escaped.
+///
+/// ```
+/// use kfp_core::compiler::v1::govaluate_escape;
+/// assert_eq!(govaluate_escape(r#"heads" || "a" == "a"#), r#"heads\" || \"a\" == \"a"#);
+/// assert_eq!(govaluate_escape("heads"), "heads");
+/// ```
+pub fn govaluate_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Whether `text` is a number literal govaluate reads as one (digits, sign, point, exponent),
+/// so that it can stand unquoted in a `when`.
+pub(crate) fn is_govaluate_number(text: &str) -> bool {
+    text.parse::<f64>().is_ok_and(f64::is_finite)
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::GroupKind;
+use super::{CmpOp, GroupKind};
 use crate::error::BuildError;
 use crate::spec::pipeline::{Arg, Pipeline};
 
@@ -131,6 +131,28 @@ fn check_names(p: &Pipeline, errors: &mut Vec<BuildError>) {
 /// task's final status.
 pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
     for g in &p.groups {
+        // An ordered comparison stands unquoted in Argo's `when`: only a number can.
+        if let GroupKind::Condition { condition, .. } = &g.kind {
+            if !matches!(condition.op, CmpOp::Eq | CmpOp::Ne) {
+                for arg in [&condition.lhs, &condition.rhs] {
+                    if let Arg::Constant(v) = arg {
+                        let text = crate::types::constant_text(v);
+                        if !crate::compiler::v1::is_govaluate_number(&text) {
+                            errors.push(BuildError::Unsupported {
+                                task: g.name(),
+                                message: format!(
+                                    "its condition compares with `{}` {text:?}, which is not a \
+                                     number: KFP v1 writes it unquoted into Argo's `when`, where \
+                                     only a number is safe; compare with a number, or use \
+                                     `.equals(..)`",
+                                    condition.op
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        }
         if let GroupKind::Branch { condition, .. } = &g.kind {
             let which = if condition.is_some() {
                 "`.elif(..)` (kfp's `dsl.Elif`)"

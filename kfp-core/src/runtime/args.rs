@@ -317,6 +317,25 @@ pub fn help(spec: &ComponentSpec) -> String {
         };
         s.push_str(&line);
     }
+    if let Some(container) = &spec.container {
+        s.push_str("\nOutputs (files its command writes):\n");
+        if spec.outputs.is_empty() {
+            s.push_str("  (none)\n");
+        }
+        for (k, o) in spec.outputs.iter().enumerate() {
+            let file = spec.artifact(ParamRef::Output(k)).and_then(|t| t.v1_type);
+            match file {
+                Some(t) => s.push_str(&format!("  {}   {} file\n", o.name, t)),
+                None => s.push_str(&format!("  {}   {}\n", o.name, o.kind)),
+            }
+        }
+        s.push_str(&format!(
+            "\nA container component: KFP runs it in its own image ({}) with its own command, \
+             not with this binary.\n",
+            container.image
+        ));
+        return s;
+    }
     s.push_str("\nOutputs (paths after ----output-paths, in this order):\n");
     let returned = returned(spec);
     if returned.is_empty() {

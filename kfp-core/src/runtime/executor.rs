@@ -25,7 +25,8 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::{write_atomically, OutputValue, RunError};
+use super::write::OutputSet;
+use super::{OutputValue, RunError};
 use crate::compiler::v2::{EXECUTOR_INPUT_FLAG, FUNCTION_FLAG};
 use crate::pyjson;
 use crate::spec::component::ComponentSpec;
@@ -492,25 +493,30 @@ impl ExecutorInput {
         if !is_chief(std::env::var("CLUSTER_SPEC").ok().as_deref()) {
             return Ok(());
         }
-        let write = |path: &str, bytes: &[u8]| {
-            write_atomically(Path::new(path), bytes).map_err(|error| RunError::WriteOutput {
-                component: spec.key.clone(),
-                path: path.to_owned(),
-                error,
-            })
-        };
-        for value in outputs.iter().filter(|o| !o.json.is_null()) {
-            if let Some(path) = self.output_parameters.get(value.name) {
-                write(path, parameter_text(&value.json).as_bytes())?;
+        // One set: every file is written before any is renamed into place, and a failure
+        // leaves none of them.
+        let mut set = OutputSet::new();
+        let mut stage = || {
+            for value in outputs.iter().filter(|o| !o.json.is_null()) {
+                if let Some(path) = self.output_parameters.get(value.name) {
+                    set.stage(Path::new(path), parameter_text(&value.json).as_bytes())?;
+                }
             }
-        }
-        if let Some(path) = &self.output_file {
-            write(
-                path,
-                pyjson::dumps(&self.executor_output(outputs), false).as_bytes(),
-            )?;
-        }
-        Ok(())
+            if let Some(path) = &self.output_file {
+                set.stage(
+                    Path::new(path),
+                    pyjson::dumps(&self.executor_output(outputs), false).as_bytes(),
+                )?;
+            }
+            Ok(())
+        };
+        stage()
+            .and_then(|()| set.commit())
+            .map_err(|e: super::write::WriteError| RunError::WriteOutput {
+                component: spec.key.clone(),
+                path: e.path.display().to_string(),
+                error: e.error,
+            })
     }
 }
 

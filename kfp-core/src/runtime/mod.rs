@@ -6,9 +6,9 @@
 
 pub mod args;
 pub mod executor;
+pub mod write;
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -26,6 +26,14 @@ pub enum RunError {
         component: String,
         /// The names it has.
         known: Vec<String>,
+    },
+    /// The component is a container component: KFP runs its own image and command, never
+    /// this binary.
+    ContainerComponent {
+        /// The component.
+        component: String,
+        /// Its image.
+        image: String,
     },
     /// A flag the component does not take.
     UnknownFlag {
@@ -129,6 +137,12 @@ impl fmt::Display for RunError {
                     known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                 }
             ),
+            RunError::ContainerComponent { component, image } => write!(
+                f,
+                "component `{component}` is a container component: KFP runs it in its own image \
+                 (`{image}`) with its own command, not with this binary, which has nothing to run \
+                 for it"
+            ),
             RunError::UnknownFlag { component, flag, accepted } => write!(
                 f,
                 "component `{component}`: unknown flag `{flag}`; accepted flags: {accepted}"
@@ -144,14 +158,21 @@ impl fmt::Display for RunError {
                 write!(f, "component `{component}`: flag `{flag}` given more than once")
             }
             RunError::BadValue { component, flag, value, expected, detail } => {
+                // The value of an input named like a credential is never echoed to the log,
+                // nor the detail, which may quote it.
+                let secret = crate::settings::looks_like_credential(flag);
+                let shown = if secret {
+                    "(hidden: the input looks like a credential)".to_owned()
+                } else {
+                    args::shown(value)
+                };
                 write!(
                     f,
-                    "component `{component}`: invalid value {} for `{flag}`: expected {expected}",
-                    args::shown(value)
+                    "component `{component}`: invalid value {shown} for `{flag}`: expected {expected}"
                 )?;
                 match detail {
-                    Some(d) => write!(f, " ({d})"),
-                    None => Ok(()),
+                    Some(d) if !secret => write!(f, " ({d})"),
+                    _ => Ok(()),
                 }
             }
             RunError::OutputPaths { component, expected, got } => write!(
@@ -385,16 +406,14 @@ impl<'a> Invocation<'a> {
                 return input.write_outputs(self.spec, &outputs);
             }
         };
-        for (value, path) in outputs.iter().zip(paths) {
-            write_atomically(Path::new(path), value.text.as_bytes()).map_err(|error| {
-                RunError::WriteOutput {
-                    component: self.spec.key.clone(),
-                    path: path.clone(),
-                    error,
-                }
-            })?;
-        }
-        Ok(())
+        let mut set = write::OutputSet::new();
+        let staged = outputs
+            .iter()
+            .zip(paths)
+            .try_for_each(|(value, path)| set.stage(Path::new(path), value.text.as_bytes()));
+        staged
+            .and_then(|()| set.commit())
+            .map_err(|e| self.spec.write_error(e))
     }
 }
 
@@ -409,29 +428,25 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
     chain
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, creating
-/// the parent folders first, so a reader never sees half a file.
+/// Writes `bytes` to `path` through a temporary file in the same folder (unpredictable name,
+/// created exclusively) and a rename, creating the parent folders first, so a reader never
+/// sees half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
-    let tmp = dir.join(format!(".{file_name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut set = write::OutputSet::new();
+    set.stage(path, bytes)
+        .and_then(|()| set.commit())
+        .map_err(|e| e.error)
+}
+
+impl ComponentSpec {
+    /// The [`RunError`] for an output of this component that could not be written.
+    fn write_error(&self, e: write::WriteError) -> RunError {
+        RunError::WriteOutput {
+            component: self.key.clone(),
+            path: e.path.display().to_string(),
+            error: e.error,
+        }
     }
-    result
 }
 
 /// Runs component `key` of `components` with the KFP arguments `argv`; returns the exit status.
@@ -464,13 +479,25 @@ fn try_run(
         });
     };
     if args::wants_help(spec, argv) {
-        print!("{}", component_help(spec));
-        return Ok(());
+        // Standard output may be closed or full: report it, do not panic.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(component_help(spec).as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|error| RunError::WriteOutput {
+                component: key.to_owned(),
+                path: "standard output".to_owned(),
+                error,
+            });
     }
     let Some(run) = spec.run else {
-        return Err(RunError::UnknownComponent {
+        return Err(RunError::ContainerComponent {
             component: key.to_owned(),
-            known: Vec::new(),
+            image: spec
+                .container
+                .as_ref()
+                .map_or_else(|| "?".to_owned(), |c| c.image.clone()),
         });
     };
     let mut inv = if executor::is_v2_argv(argv) {

@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::Component;
@@ -22,7 +23,7 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     let original = &c.original;
     let vis = &c.vis;
     let ident = &c.ident;
-    let key = ident.to_string();
+    let key = ident.unraw().to_string();
     let ret = match &c.ret {
         Some(t) => quote!(#t),
         None => quote!(()),
@@ -42,7 +43,7 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
 
     let inputs = c.params.iter().map(|p| {
         let ty = &p.ty;
-        let name = p.ident.to_string();
+        let name = p.ident.unraw().to_string();
         let kfp = respan(kfp.clone(), ty.span());
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> #kfp::__private::output_file::<#ty>(#name))
@@ -63,13 +64,13 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     // fills in a final status: the task does not take it.
     let task_params = in_params().filter(|p| !is_final_status(&p.ty)).map(|p| {
         let ty = &p.ty;
-        let id = format_ident!("{}", p.ident);
+        let id = p.ident.clone();
         let kfp = respan(kfp.clone(), ty.span());
         quote_spanned!(ty.span()=> #id: impl #kfp::__private::IntoArg<#ty>)
     });
     let task_args = in_params().map(|p| {
         let ty = &p.ty;
-        let id = format_ident!("{}", p.ident);
+        let id = p.ident.clone();
         if is_final_status(ty) {
             quote!(::core::option::Option::None)
         } else {
@@ -80,8 +81,8 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     // KFP parameter type once.
     let reads = c.params.iter().map(|p| {
         let ty = &p.ty;
-        let id = format_ident!("__kfp_in_{}", p.ident);
-        let name = p.ident.to_string();
+        let id = format_ident!("__kfp_in_{}", p.ident.unraw());
+        let name = p.ident.unraw().to_string();
         let kfp = respan(kfp.clone(), ty.span());
         if is_output_file(ty) {
             quote_spanned!(ty.span()=> let #id: #ty = #kfp::__private::Invocation::output_file::<#ty>(__kfp_inv, #name)?;)
@@ -94,7 +95,7 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
     let call_args = c
         .params
         .iter()
-        .map(|p| format_ident!("__kfp_in_{}", p.ident));
+        .map(|p| format_ident!("__kfp_in_{}", p.ident.unraw()));
     let ret_span = c.ret.as_ref().map(|t| t.span()).unwrap_or(ident.span());
     let ret_kfp = respan(kfp.clone(), ret_span);
     let ret_handles =
@@ -112,7 +113,7 @@ pub(crate) fn expand(c: &Component) -> TokenStream {
         });
         let inits = out_files.iter().map(|p| {
             let id = &p.ident;
-            let name = id.to_string();
+            let name = id.unraw().to_string();
             quote!(#id: #kfp::__private::TaskOutput::new(__kfp_task, #name))
         });
         let (ret_field, ret_init) = if c.ret.is_some() {

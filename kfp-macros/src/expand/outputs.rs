@@ -3,6 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::expand::{krate, respan};
@@ -93,7 +94,7 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .filter_map(|f| f.ident.as_ref())
         .collect();
     let types: Vec<&syn::Type> = fields.named.iter().map(|f| &f.ty).collect();
-    let name_strs: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let name_strs: Vec<String> = names.iter().map(|n| n.unraw().to_string()).collect();
     let specs = types.iter().zip(&name_strs).map(|(ty, n)| {
         let kfp = respan(kfp.clone(), ty.span());
         quote_spanned!(ty.span()=> #kfp::__private::output::<#ty>(#n))
@@ -106,7 +107,8 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .zip(&name_strs)
         .map(|((id, ty), n)| {
             let kfp = respan(kfp.clone(), ty.span());
-            let id = syn::Ident::new(&id.to_string(), ty.span());
+            let mut id = (*id).clone();
+            id.set_span(ty.span());
             quote_spanned!(ty.span()=> #kfp::__private::OutputValue::new::<#ty>(#n, &self.#id))
         });
     let handle_fields = names.iter().zip(&types).map(|(id, ty)| {

@@ -6,6 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, Stmt};
 
@@ -39,7 +40,8 @@ impl syn::visit_mut::VisitMut for Rewrite {
 }
 
 /// A component is a function whose path is all lower-case (`train`, `steps::train`).
-/// `ParallelFor::new(..)`, `Some(..)` and `String::from(..)` are not; neither is anything
+/// `ParallelFor::new(..)`, `Some(..)`, `String::from(..)` and `i64::from(..)` are not;
+/// neither is anything
 /// from `std`, `core`, `alloc` or `kfp_core`, nor a parenthesised path (`(helper)(x)`), which
 /// is how a pipeline body calls a plain function.
 fn is_component_path(path: &syn::Path) -> bool {
@@ -48,6 +50,32 @@ fn is_component_path(path: &syn::Path) -> bool {
         first.as_deref(),
         Some("std" | "core" | "alloc" | "kfp_core")
     ) {
+        return false;
+    }
+    // `i64::from(3i32)`, `str::len(s)`: a function of a primitive type, not a component.
+    let primitive = |s: &syn::PathSegment| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "bool"
+                | "char"
+                | "str"
+                | "f32"
+                | "f64"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+        )
+    };
+    if path.segments.len() > 1 && path.segments.iter().any(primitive) {
         return false;
     }
     path.segments.iter().all(|s| {
@@ -77,7 +105,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         .name
         .as_ref()
         .map(|n| n.value())
-        .unwrap_or_else(|| ident.to_string());
+        .unwrap_or_else(|| ident.unraw().to_string());
     let description = match p
         .args
         .description
@@ -91,7 +119,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
     let params = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
-        let pname = id.to_string();
+        let pname = id.unraw().to_string();
         let kfp = respan(kfp.clone(), ty.span());
         match &param.default {
             Some(default) => {
@@ -136,7 +164,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         syn::ReturnType::Default => quote!(()),
         syn::ReturnType::Type(_, ty) => quote!(#ty),
     };
-    let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident);
+    let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident.unraw());
     let nested_params = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
@@ -146,7 +174,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
     let nested_args = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
-        let pname = id.to_string();
+        let pname = id.unraw().to_string();
         quote_spanned!(ty.span()=> (#pname, #kfp::__private::arg::<#ty, _>(#id)))
     });
     let mod_doc = format!(
