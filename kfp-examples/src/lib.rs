@@ -96,3 +96,7 @@ pub mod nested_pipeline;
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;
+
+/// `examples/mlflow_train.rs`: Rust components that train and track in MLflow.
+#[path = "../examples/mlflow_train.rs"]
+pub mod mlflow_train;

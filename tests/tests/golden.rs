@@ -107,6 +107,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::reusable_components::reusable_components(),
         ),
         ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
+        ("mlflow_train", kfp_examples::mlflow_train::mlflow_train()),
         ("yaml_quirks", yaml_quirks()),
     ]
 }
