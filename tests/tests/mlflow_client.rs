@@ -29,7 +29,10 @@ fn experiments_are_found_or_created_once() {
     let again = c.get_or_create_experiment(&name).unwrap();
     assert_eq!(first, again);
     assert_eq!(first.name, name);
-    assert!(first.artifact_location.starts_with("mlflow-artifacts:/"), "{first:?}");
+    assert!(
+        first.artifact_location.starts_with("mlflow-artifacts:/"),
+        "{first:?}"
+    );
     // Creating it again is MLflow's RESOURCE_ALREADY_EXISTS, reported with the server's words.
     let err = c.create_experiment(&name).unwrap_err().to_string();
     assert!(err.contains("RESOURCE_ALREADY_EXISTS"), "{err}");
@@ -65,7 +68,7 @@ fn batches_past_mlflows_limits_arrive_whole() {
     let got = c.get_run(&id).unwrap();
     assert_eq!(got.info.status, RunStatus::Finished);
     assert_eq!(got.params.len(), n_params + 1);
-    assert_eq!(got.params["p042"], "v".repeat(42 % 7 + 1));
+    assert_eq!(got.params["p045"], "vvvv");
     assert_eq!(got.params["long"].len(), 6000);
     assert_eq!(got.tags["t1"], "a");
     assert_eq!(got.tags["suite"], "client");
@@ -82,9 +85,13 @@ fn search_finds_runs_by_params_and_tags() {
         return;
     };
     let c = client(&s.mlflow);
-    let exp = c.get_or_create_experiment(&unique("kfp-rs-search")).unwrap();
+    let exp = c
+        .get_or_create_experiment(&unique("kfp-rs-search"))
+        .unwrap();
     for lr in ["0.1", "0.2", "0.3"] {
-        let mut run = c.start_run(&exp, &format!("lr-{lr}"), &[("lr", lr)]).unwrap();
+        let mut run = c
+            .start_run(&exp, &format!("lr-{lr}"), &[("lr", lr)])
+            .unwrap();
         run.log_param("learning_rate", lr).unwrap();
         run.log_metric("loss", 1.0, 0).unwrap();
         run.finish().unwrap();
@@ -103,8 +110,7 @@ fn search_finds_runs_by_params_and_tags() {
 
 #[test]
 fn the_run_guard_ends_failed_on_err_and_panic_and_finished_on_ok() {
-    let Some(s) = services("the_run_guard_ends_failed_on_err_and_panic_and_finished_on_ok")
-    else {
+    let Some(s) = services("the_run_guard_ends_failed_on_err_and_panic_and_finished_on_ok") else {
         return;
     };
     let c = client(&s.mlflow);
@@ -165,7 +171,9 @@ fn proxied_artifacts_go_through_the_server() {
         return;
     };
     let c = client(&s.mlflow);
-    let exp = c.get_or_create_experiment(&unique("kfp-rs-proxied")).unwrap();
+    let exp = c
+        .get_or_create_experiment(&unique("kfp-rs-proxied"))
+        .unwrap();
     let mut run = c.start_run(&exp, "artifacts", &[]).unwrap();
     assert!(run.info().artifact_uri.starts_with("mlflow-artifacts:/"));
     let dir = scratch("proxied");
@@ -178,8 +186,14 @@ fn proxied_artifacts_go_through_the_server() {
         c.download_artifact(&info, "out/weights/best.pt").unwrap(),
         b"best \x00\x01\xff"
     );
-    assert_eq!(c.download_artifact(&info, "out/results.csv").unwrap(), b"epoch,loss\n0,1.5\n");
-    assert_eq!(c.download_artifact(&info, "results.csv").unwrap(), b"epoch,loss\n0,1.5\n");
+    assert_eq!(
+        c.download_artifact(&info, "out/results.csv").unwrap(),
+        b"epoch,loss\n0,1.5\n"
+    );
+    assert_eq!(
+        c.download_artifact(&info, "results.csv").unwrap(),
+        b"epoch,loss\n0,1.5\n"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -205,7 +219,11 @@ fn s3_artifacts_are_signed_and_land_in_the_bucket() {
     let info = run.info().clone();
     run.finish().unwrap();
     // The object is on s3s-fs's disk, byte for byte, where MLflow's own S3 store would put it.
-    let on_disk = s.s3_data.join(&s.bucket).join(prefix).join("out/weights/best.pt");
+    let on_disk = s
+        .s3_data
+        .join(&s.bucket)
+        .join(prefix)
+        .join("out/weights/best.pt");
     assert_eq!(std::fs::read(&on_disk).unwrap(), b"best \x00\x01\xff");
     assert_eq!(
         c.download_artifact(&info, "out/weights/last.pt").unwrap(),
@@ -229,7 +247,8 @@ fn file_artifacts_are_copied_into_the_folder() {
         artifact_uri: format!("file://{}", dest.display()),
     };
     c.log_artifacts(&info, &dir, Some("out")).unwrap();
-    c.log_artifact(&info, &dir.join("results.csv"), Some("top")).unwrap();
+    c.log_artifact(&info, &dir.join("results.csv"), Some("top"))
+        .unwrap();
     assert_eq!(
         std::fs::read(dest.join("out/weights/best.pt")).unwrap(),
         b"best \x00\x01\xff"

@@ -31,7 +31,14 @@ fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "kfp-examples", "--example", "mlflow_train"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "kfp-examples",
+                "--example",
+                "mlflow_train",
+            ])
             .arg("--message-format=json")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
@@ -127,7 +134,10 @@ fn run_task(
         let uri = done[o["producerTask"].as_str().unwrap()]["artifacts"]
             [o["outputArtifactKey"].as_str().unwrap()]
         .clone();
-        in_artifacts.insert(name.clone(), json!({"artifacts": [{"name": name, "uri": uri}]}));
+        in_artifacts.insert(
+            name.clone(),
+            json!({"artifacts": [{"name": name, "uri": uri}]}),
+        );
     }
     let mut out_artifacts = Map::new();
     let mut out_uris = Map::new();
@@ -138,7 +148,10 @@ fn run_task(
     {
         let uri = dir.join("artifacts").join(name).display().to_string();
         out_uris.insert(name.clone(), json!(uri));
-        out_artifacts.insert(name.clone(), json!({"artifacts": [{"name": name, "uri": uri}]}));
+        out_artifacts.insert(
+            name.clone(),
+            json!({"artifacts": [{"name": name, "uri": uri}]}),
+        );
     }
     let mut out_params = Map::new();
     for name in comp["outputDefinitions"]["parameters"]
@@ -173,7 +186,10 @@ fn run_task(
         cmd.env(e["name"].as_str().unwrap(), e["value"].as_str().unwrap());
     }
     cmd.envs(secret_env.iter().copied())
-        .env("KFP_PIPELINE_NAME", ir["pipelineInfo"]["name"].as_str().unwrap())
+        .env(
+            "KFP_PIPELINE_NAME",
+            ir["pipelineInfo"]["name"].as_str().unwrap(),
+        )
         .env("KFP_TASK_NAME", task)
         .env("KFP_RUN_ID", kfp_run_id);
     let out = cmd.output().unwrap();
@@ -207,7 +223,11 @@ fn mlflow_run(c: &MlflowClient, experiment: &str, kfp_run_id: &str) -> RunData {
         .unwrap()
         .unwrap_or_else(|| panic!("no experiment {experiment}"));
     let runs = c
-        .search_runs(&[&exp.id], &format!("tags.`kfp.run_id` = '{kfp_run_id}'"), 10)
+        .search_runs(
+            &[&exp.id],
+            &format!("tags.`kfp.run_id` = '{kfp_run_id}'"),
+            10,
+        )
         .unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
     runs.into_iter().next().unwrap()
@@ -246,20 +266,41 @@ fn check_success(s: &Services, experiment: &str, kfp_run_id: &str, model: &Path,
         .artifact_uri
         .strip_prefix(&format!("s3://{}/", s.bucket))
         .unwrap_or_else(|| panic!("{} is not in the bucket", run.info.artifact_uri));
-    let object = s.s3_data.join(&s.bucket).join(prefix).join("model").join(name);
-    assert_eq!(std::fs::read(&object).unwrap(), written, "{}", object.display());
+    let object = s
+        .s3_data
+        .join(&s.bucket)
+        .join(prefix)
+        .join("model")
+        .join(name);
     assert_eq!(
-        c.download_artifact(&run.info, &format!("model/{name}")).unwrap(),
+        std::fs::read(&object).unwrap(),
+        written,
+        "{}",
+        object.display()
+    );
+    assert_eq!(
+        c.download_artifact(&run.info, &format!("model/{name}"))
+            .unwrap(),
         written
     );
 }
 
-fn check_wrong_secret(s: &Services, experiment: &str, kfp_run_id: &str, code: Option<i32>, output: &str, wrong: &str) {
+fn check_wrong_secret(
+    s: &Services,
+    experiment: &str,
+    kfp_run_id: &str,
+    code: Option<i32>,
+    output: &str,
+    wrong: &str,
+) {
     assert_eq!(code, Some(1), "{output}");
     assert!(output.contains("refused the credentials"), "{output}");
     assert!(output.contains("SignatureDoesNotMatch"), "{output}");
     assert!(output.contains("AWS_SECRET_ACCESS_KEY"), "{output}");
-    assert!(!output.contains(wrong), "the output names the secret:\n{output}");
+    assert!(
+        !output.contains(wrong),
+        "the output names the secret:\n{output}"
+    );
     assert!(!output.contains(&s.secret_key), "{output}");
     let run = mlflow_run(&client(s), experiment, kfp_run_id);
     assert_eq!(run.info.status, RunStatus::Failed);
@@ -292,7 +333,9 @@ fn mlflow_train_through_the_pod_contract() {
         assert_eq!(r.code, Some(0), "{task}:\n{}", r.output);
         done.insert(task.to_owned(), r.outputs);
     }
-    let rmse = done["evaluate"]["parameterValues"]["Output"].as_f64().unwrap();
+    let rmse = done["evaluate"]["parameterValues"]["Output"]
+        .as_f64()
+        .unwrap();
     assert!(rmse < 0.5, "the model learned: rmse {rmse}");
     let model = PathBuf::from(done["train"]["artifacts"]["model"].as_str().unwrap());
     check_success(&s, &experiment, &kfp_run_id, &model, rmse);
@@ -350,7 +393,10 @@ fn mlflow_train_through_the_local_runner() {
         let env_file = root.join(format!("{tag}.env"));
         std::fs::write(
             &env_file,
-            format!("AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={secret}\n", s.access_key),
+            format!(
+                "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={secret}\n",
+                s.access_key
+            ),
         )
         .unwrap();
         let record = root.join(format!("{tag}.json"));

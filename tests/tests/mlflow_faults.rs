@@ -51,7 +51,11 @@ fn refused_credentials_name_the_variables_not_the_values() {
         ),
     ] {
         let (url, rx, handle) = stub(vec![answer(status, "text/html", page)]);
-        let c = builder.tracking_uri(&url).retry(fast_retry(3)).build().unwrap();
+        let c = builder
+            .tracking_uri(&url)
+            .retry(fast_retry(3))
+            .build()
+            .unwrap();
         let err = c.create_experiment("e").unwrap_err();
         assert!(err.is_refused(), "{err:?}");
         let msg = err.to_string();
@@ -65,13 +69,19 @@ fn refused_credentials_name_the_variables_not_the_values() {
         }
         // Sent once: a refusal is not retried. The credentials did go to the server.
         let got = rx.recv().unwrap();
-        assert!(got.headers.iter().any(|(k, _)| k == "authorization"), "{got:?}");
+        assert!(
+            got.headers.iter().any(|(k, _)| k == "authorization"),
+            "{got:?}"
+        );
         handle.join().unwrap();
         assert!(rx.try_recv().is_err());
     }
     // No credentials at all: the message says which variables were unset.
     let (url, _rx, handle) = stub(vec![answer("401 UNAUTHORIZED", "text/plain", "no")]);
-    let err = ClientBuilder::new(&url).build().unwrap().create_experiment("e");
+    let err = ClientBuilder::new(&url)
+        .build()
+        .unwrap()
+        .create_experiment("e");
     let msg = err.unwrap_err().to_string();
     assert!(msg.contains("MLFLOW_TRACKING_USERNAME"), "{msg}");
     handle.join().unwrap();
@@ -81,7 +91,10 @@ fn refused_credentials_name_the_variables_not_the_values() {
 fn bad_names_are_refused_before_anything_is_sent() {
     // A server that would record any request: none arrives.
     let (url, rx, _handle) = stub(vec![answer("200 OK", "application/json", RUN_JSON)]);
-    let c = ClientBuilder::new(&url).retry(Retry::none()).build().unwrap();
+    let c = ClientBuilder::new(&url)
+        .retry(Retry::none())
+        .build()
+        .unwrap();
     let long = "k".repeat(251);
     let too_long_value = "v".repeat(6001);
     let cases: Vec<(Result<(), MlflowError>, &str)> = vec![
@@ -105,7 +118,10 @@ fn bad_names_are_refused_before_anything_is_sent() {
             ),
             "bad key!",
         ),
-        (c.create_run("1", "x", &[("a\nb", "v")]).map(|_| ()), "a\\nb"),
+        (
+            c.create_run("1", "x", &[("a\nb", "v")]).map(|_| ()),
+            "a\\nb",
+        ),
     ];
     for (result, key) in cases {
         let err = result.unwrap_err();
@@ -130,17 +146,26 @@ fn server_errors_are_retried_then_reported_with_what_was_not_logged() {
         err500.clone(),
         answer("200 OK", "application/json", "{}"),
     ]);
-    let c = ClientBuilder::new(&url).retry(fast_retry(5)).build().unwrap();
+    let c = ClientBuilder::new(&url)
+        .retry(fast_retry(5))
+        .build()
+        .unwrap();
     c.log_batch("r1", &[Metric::now("loss", 0.5, 7)], &[], &[])
         .unwrap();
     handle.join().unwrap();
     let bodies: Vec<String> = rx.try_iter().map(|r| r.body).collect();
     assert_eq!(bodies.len(), 3);
-    assert!(bodies.iter().all(|b| b.contains("\"step\":7")), "{bodies:?}");
+    assert!(
+        bodies.iter().all(|b| b.contains("\"step\":7")),
+        "{bodies:?}"
+    );
 
     // Always 500: after the attempts, the error names the server and the metrics.
     let (url, _rx, handle) = stub(vec![err500.clone(), err500.clone(), err500]);
-    let c = ClientBuilder::new(&url).retry(fast_retry(3)).build().unwrap();
+    let c = ClientBuilder::new(&url)
+        .retry(fast_retry(3))
+        .build()
+        .unwrap();
     let msg = c
         .log_batch("r1", &[Metric::now("loss", 0.5, 7)], &[], &[])
         .unwrap_err()
@@ -155,7 +180,10 @@ fn server_errors_are_retried_then_reported_with_what_was_not_logged() {
 fn an_unreachable_server_keeps_the_metrics_for_the_next_flush() {
     // The run is created, then the server goes away: the metric stays buffered.
     let (url, _rx, handle) = stub(vec![answer("200 OK", "application/json", RUN_JSON)]);
-    let c = ClientBuilder::new(&url).retry(fast_retry(2)).build().unwrap();
+    let c = ClientBuilder::new(&url)
+        .retry(fast_retry(2))
+        .build()
+        .unwrap();
     let mut run = c.start_run(&experiment(), "x", &[]).unwrap();
     handle.join().unwrap(); // the listener is closed: connections are refused
     let msg = run.log_metric("loss", 0.25, 3).unwrap_err().to_string();
@@ -199,12 +227,16 @@ fn a_wrong_s3_secret_is_refused_by_the_signature_check() {
     .unwrap()
     .build()
     .unwrap();
-    let exp = c.get_or_create_experiment(&unique("kfp-rs-wrong-s3")).unwrap();
+    let exp = c
+        .get_or_create_experiment(&unique("kfp-rs-wrong-s3"))
+        .unwrap();
     let mut run = c.start_run(&exp, "wrong-secret", &[]).unwrap();
     let dir = std::env::temp_dir().join(unique("kfp-rs-wrong-s3"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("model.bin"), b"weights").unwrap();
-    let err = run.log_artifact(&dir.join("model.bin"), Some("model")).unwrap_err();
+    let err = run
+        .log_artifact(&dir.join("model.bin"), Some("model"))
+        .unwrap_err();
     let id = run.id().to_owned();
     drop(run); // the guard: the run ends FAILED
     let msg = err.to_string();
@@ -212,7 +244,10 @@ fn a_wrong_s3_secret_is_refused_by_the_signature_check() {
     assert!(msg.contains("SignatureDoesNotMatch"), "{msg}");
     assert!(msg.contains("AWS_SECRET_ACCESS_KEY"), "{msg}");
     assert!(msg.contains(&s.s3), "{msg}");
-    assert!(!msg.contains(wrong) && !msg.contains(&s.secret_key), "{msg}");
+    assert!(
+        !msg.contains(wrong) && !msg.contains(&s.secret_key),
+        "{msg}"
+    );
     assert!(!format!("{err:?}").contains(wrong));
     assert_eq!(c.get_run(&id).unwrap().info.status, RunStatus::Failed);
     let _ = std::fs::remove_dir_all(&dir);
@@ -261,7 +296,10 @@ impl OwnServer {
             .args(["server", "--host", "127.0.0.1", "--workers", "1", "--port"])
             .arg(self.port.to_string())
             .arg("--backend-store-uri")
-            .arg(format!("sqlite:///{}", self.dir.join("mlflow.db").display()))
+            .arg(format!(
+                "sqlite:///{}",
+                self.dir.join("mlflow.db").display()
+            ))
             .arg("--artifacts-destination")
             .arg(self.dir.join("artifacts"))
             .env("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
@@ -305,6 +343,7 @@ impl OwnServer {
             }
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
                 .status();
             let _ = child.wait();
         }
@@ -332,7 +371,10 @@ fn an_outage_mid_run_loses_nothing_and_duplicates_nothing() {
         max_backoff: Duration::from_secs(2),
         timeout: Duration::from_secs(30),
     };
-    let c: MlflowClient = ClientBuilder::new(&server.uri()).retry(retry).build().unwrap();
+    let c: MlflowClient = ClientBuilder::new(&server.uri())
+        .retry(retry)
+        .build()
+        .unwrap();
     let exp = c.get_or_create_experiment("outage").unwrap();
     let mut run = c.start_run(&exp, "outage", &[]).unwrap();
     run.set_flush_every(4);

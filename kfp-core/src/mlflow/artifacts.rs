@@ -132,7 +132,11 @@ impl ArtifactStore {
     }
 
     /// The bytes of artifact `rel`.
-    pub(crate) fn download(&self, client: &MlflowClient, rel: &str) -> Result<Vec<u8>, MlflowError> {
+    pub(crate) fn download(
+        &self,
+        client: &MlflowClient,
+        rel: &str,
+    ) -> Result<Vec<u8>, MlflowError> {
         let what = || format!("downloading artifact {rel:?}");
         match self {
             ArtifactStore::Local { dir } => {
@@ -223,9 +227,13 @@ fn s3_request(
         })?;
     let credentials = Credentials::new(access.clone(), secret.clone());
     let signed = if method == "PUT" {
-        bucket_handle.put_object(Some(&credentials), key).sign(PRESIGN)
+        bucket_handle
+            .put_object(Some(&credentials), key)
+            .sign(PRESIGN)
     } else {
-        bucket_handle.get_object(Some(&credentials), key).sign(PRESIGN)
+        bucket_handle
+            .get_object(Some(&credentials), key)
+            .sign(PRESIGN)
     };
     let resp = client
         .s3_http
@@ -305,8 +313,13 @@ mod tests {
     fn reads_s3_error_documents() {
         let xml = "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code>\
                    <Message>The request signature we calculated does not match</Message></Error>";
-        assert_eq!(xml_field(xml, "Code").as_deref(), Some("SignatureDoesNotMatch"));
-        assert!(xml_field(xml, "Message").unwrap().starts_with("The request"));
+        assert_eq!(
+            xml_field(xml, "Code").as_deref(),
+            Some("SignatureDoesNotMatch")
+        );
+        assert!(xml_field(xml, "Message")
+            .unwrap()
+            .starts_with("The request"));
         assert_eq!(xml_field("<html>", "Code"), None);
     }
 }

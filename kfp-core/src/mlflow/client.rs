@@ -668,7 +668,11 @@ fn join(dir: Option<&str>, name: &str) -> String {
 }
 
 /// The files under `dir`, sorted, with their `/`-separated paths relative to the top.
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<(std::path::PathBuf, String)>) -> Result<(), MlflowError> {
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(std::path::PathBuf, String)>,
+) -> Result<(), MlflowError> {
     let io = |source| MlflowError::Io {
         path: dir.display().to_string(),
         source,
@@ -724,7 +728,10 @@ mod tests {
     #[test]
     fn encodes_queries_and_paths() {
         assert_eq!(encode("a b/c?d", false), "a%20b%2Fc%3Fd");
-        assert_eq!(encode("1/run/artifacts/m x.bin", true), "1/run/artifacts/m%20x.bin");
+        assert_eq!(
+            encode("1/run/artifacts/m x.bin", true),
+            "1/run/artifacts/m%20x.bin"
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ impl std::fmt::Debug for S3Config {
         f.debug_struct("S3Config")
             .field("endpoint", &self.endpoint)
             .field("access_key", &self.access_key.as_ref().map(|_| "<set>"))
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("region", &self.region)
             .finish()
     }
@@ -166,8 +169,8 @@ impl ClientBuilder {
             b.s3.region = region;
         }
         if b.s3.access_key.is_some() || b.s3.secret_key.is_some() {
-            b.s3.source = "the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY were used"
-                .to_owned();
+            b.s3.source =
+                "the keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY were used".to_owned();
         }
         if let Some(n) = var("MLFLOW_HTTP_REQUEST_MAX_RETRIES") {
             let n: u32 = n.trim().parse().map_err(|_| MlflowError::Config {
@@ -284,7 +287,12 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -329,13 +337,18 @@ mod tests {
         let err = ClientBuilder::from_lookup(env(&[("MLFLOW_TRACKING_PASSWORD", "p")]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("MLFLOW_TRACKING_USERNAME") && !err.contains("\"p\""), "{err}");
+        assert!(
+            err.contains("MLFLOW_TRACKING_USERNAME") && !err.contains("\"p\""),
+            "{err}"
+        );
         let err = ClientBuilder::from_lookup(env(&[]))
             .unwrap()
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("MLFLOW_TRACKING_URI"), "{err}");
-        let err = ClientBuilder::new("file:///tmp/mlruns").build().unwrap_err();
+        let err = ClientBuilder::new("file:///tmp/mlruns")
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("not http"), "{err}");
     }
 }

@@ -86,14 +86,23 @@ mod tests {
 
     #[test]
     fn keys_mlflow_accepts() {
-        for k in ["loss", "train/box_loss", "lr/pg0", "a b:c-d.e", "metrics/mAP50-95B", "é"] {
+        for k in [
+            "loss",
+            "train/box_loss",
+            "lr/pg0",
+            "a b:c-d.e",
+            "metrics/mAP50-95B",
+            "é",
+        ] {
             assert!(validate_key(k).is_ok(), "{k}");
         }
     }
 
     #[test]
     fn keys_mlflow_refuses_name_the_key() {
-        for k in ["", "/abs", "trail/", "a//b", "./a", "a/../b", "..", "a(b)", "a\nb", "x*"] {
+        for k in [
+            "", "/abs", "trail/", "a//b", "./a", "a/../b", "..", "a(b)", "a\nb", "x*",
+        ] {
             let err = validate_key(k).unwrap_err().to_string();
             assert!(err.contains(&format!("{k:?}")), "{k:?}: {err}");
         }

@@ -52,13 +52,16 @@ pub fn services(test: &str) -> Option<Services> {
     let missing: Vec<&str> = VARS.iter().copied().filter(|k| get(k).is_none()).collect();
     let why = if missing.is_empty() {
         let http = Http::new(Retry::none());
-        [get("KFP_RS_MLFLOW_URI").unwrap(), get("KFP_RS_MLFLOW_S3_URI").unwrap()]
-            .iter()
-            .find_map(|u| match http.get(&format!("{u}/health")) {
-                Ok(r) if r.is_success() => None,
-                Ok(r) => Some(format!("{u}/health answered {}", r.status)),
-                Err(e) => Some(e.to_string()),
-            })
+        [
+            get("KFP_RS_MLFLOW_URI").unwrap(),
+            get("KFP_RS_MLFLOW_S3_URI").unwrap(),
+        ]
+        .iter()
+        .find_map(|u| match http.get(&format!("{u}/health")) {
+            Ok(r) if r.is_success() => None,
+            Ok(r) => Some(format!("{u}/health answered {}", r.status)),
+            Err(e) => Some(e.to_string()),
+        })
     } else {
         Some(format!("{} unset", missing.join(", ")))
     };
