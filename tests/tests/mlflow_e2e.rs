@@ -293,6 +293,7 @@ fn check_wrong_secret(
     output: &str,
     wrong: &str,
 ) {
+    eprintln!("the task's output with a wrong S3 secret:\n{output}");
     assert_eq!(code, Some(1), "{output}");
     assert!(output.contains("refused the credentials"), "{output}");
     assert!(output.contains("SignatureDoesNotMatch"), "{output}");
