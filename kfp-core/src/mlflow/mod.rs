@@ -1,12 +1,12 @@
 //! MLflow tracking: wiring a task's environment for it ([`Mlflow`], always available), and,
 //! with the `mlflow` cargo feature, a synchronous client for component bodies
-//! ([`MlflowClient`], [`ActiveRun`]) over MLflow's REST API 2.0.
+//! (`MlflowClient`, `ActiveRun`) over MLflow's REST API 2.0.
 //!
 //! # Wiring a task
 //!
 //! The tracking server, the S3 endpoint its artifacts go to,
 //! the experiment, and the S3 credentials from a Kubernetes Secret, all as environment variables
-//! that MLflow's clients (Python's `mlflow`, ultralytics' MLflow callback, [`MlflowClient`]) read.
+//! that MLflow's clients (Python's `mlflow`, ultralytics' MLflow callback, `MlflowClient`) read.
 //!
 //! ```
 //! use kfp_core::mlflow::Mlflow;
@@ -36,9 +36,9 @@
 //!
 //! # Logging from a component body (feature `mlflow`)
 //!
-//! [`MlflowClient::from_env`] reads the variables Python's `mlflow` reads; a run started with
-//! [`MlflowClient::start_run`] is tagged with the KFP context ([`CONTEXT_TAGS`]) and ends
-//! FAILED unless [`ActiveRun::finish`] is called, so a `?` or a panic in the body marks it
+//! `MlflowClient::from_env` reads the variables Python's `mlflow` reads; a run started with
+//! `MlflowClient::start_run` is tagged with the KFP context ([`CONTEXT_TAGS`]) and ends
+//! FAILED unless `ActiveRun::finish` is called, so a `?` or a panic in the body marks it
 //! failed:
 //!
 //! ```no_run
@@ -93,7 +93,7 @@ pub use validate::{
 };
 
 /// The KFP context a run is tagged with: `(environment variable, MLflow tag)`. Each variable
-/// that is set becomes the tag on every run [`MlflowClient::start_run`] starts. The local
+/// that is set becomes the tag on every run `MlflowClient::start_run` starts. The local
 /// runner sets the first three for every task; on a cluster, set them with
 /// `Task::set_env_variable` (Argo substitutes `{{workflow.uid}}` for `KFP_RUN_ID` in KFP v1).
 /// `KFP_POD_NAME` is what KFP itself sets in v2 pods.

@@ -32,6 +32,9 @@ use super::{MlflowClient, MlflowError, RunInfo, RunStatus};
 ///     run.finish()?; // FINISHED; any `?` above leaves the run FAILED
 ///     Ok(loss)
 /// }
+///
+/// let client = MlflowClient::from_env().unwrap();
+/// println!("final loss {}", body(&client).unwrap());
 /// ```
 #[derive(Debug)]
 pub struct ActiveRun {
