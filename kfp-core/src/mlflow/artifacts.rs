@@ -294,9 +294,9 @@ mod tests {
             }
         );
         assert_eq!(
-            ArtifactStore::parse("file:///tmp/mlruns/1/r/artifacts").unwrap(),
+            ArtifactStore::parse("file:///srv/mlruns/1/r/artifacts").unwrap(),
             ArtifactStore::Local {
-                dir: "/tmp/mlruns/1/r/artifacts".into()
+                dir: "/srv/mlruns/1/r/artifacts".into()
             }
         );
         assert_eq!(

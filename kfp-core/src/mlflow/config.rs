@@ -346,7 +346,7 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("MLFLOW_TRACKING_URI"), "{err}");
-        let err = ClientBuilder::new("file:///tmp/mlruns")
+        let err = ClientBuilder::new("file:///srv/mlruns")
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("not http"), "{err}");
