@@ -74,18 +74,22 @@ mod error;
 #[cfg(feature = "mlflow")]
 mod run;
 #[cfg(feature = "mlflow")]
+mod types;
+#[cfg(feature = "mlflow")]
 mod validate;
 
 #[cfg(feature = "mlflow")]
 pub use artifacts::ArtifactStore;
 #[cfg(feature = "mlflow")]
-pub use client::{Experiment, Metric, MlflowClient, RunData, RunInfo, RunStatus};
+pub use client::MlflowClient;
 #[cfg(feature = "mlflow")]
 pub use config::{ClientBuilder, S3Config};
 #[cfg(feature = "mlflow")]
 pub use error::MlflowError;
 #[cfg(feature = "mlflow")]
 pub use run::ActiveRun;
+#[cfg(feature = "mlflow")]
+pub use types::{Experiment, Metric, RunData, RunInfo, RunStatus};
 #[cfg(feature = "mlflow")]
 pub use validate::{
     validate_key, validate_param_value, validate_tag_value, MAX_BATCH_ENTITIES, MAX_KEY_LEN,

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::client::{describe, Metric};
+use super::client::describe;
+use super::types::Metric;
 use super::{MlflowClient, MlflowError, RunInfo, RunStatus};
 
 /// A RUNNING MLflow run. [`ActiveRun::finish`] ends it FINISHED; dropping it any other way
