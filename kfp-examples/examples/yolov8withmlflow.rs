@@ -13,6 +13,10 @@
 //!   --from-literal=AWS_ACCESS_KEY_ID=<access key> --from-literal=AWS_SECRET_ACCESS_KEY=<secret key>
 //! ```
 //!
+//! `train` also takes an optional `data` input, the dataset YAML ultralytics trains on; its
+//! default is the seed's `coco128.yaml`, and the pipeline leaves it out, so a run is the
+//! seed's. Passing it points the component at a local dataset (`e2e/flagship.sh` does).
+//!
 //! `yolov8withmlflow_seed` compiles the seed's pipeline exactly (no GPU request, no Secret),
 //! which is what kfp 1.8.9 and 2.17.3 emit for the seed's Python.
 
@@ -68,6 +72,19 @@ pub fn train(
     epochs: i64,
     imgsz: i64,
     batchsize: i64,
+    #[kfp(default = "coco128.yaml")] data: String,
+) -> Result<(), Error> {
+    yolo_train(checker, &model_name, &data, epochs, imgsz, batchsize)
+}
+
+/// `yolo train` on `data` (the seed's `coco128.yaml`, or a dataset YAML of one's own).
+fn yolo_train(
+    checker: bool,
+    model_name: &str,
+    data: &str,
+    epochs: i64,
+    imgsz: i64,
+    batchsize: i64,
 ) -> Result<(), Error> {
     if !checker {
         println!("CUDA is not available.\nPlease Check GPU Device");
@@ -82,7 +99,7 @@ pub fn train(
         .args([
             "train".to_owned(),
             format!("model={model_name}"),
-            "data=coco128.yaml".to_owned(),
+            format!("data={data}"),
             format!("epochs={epochs}"),
             format!("imgsz={imgsz}"),
             format!("batch={batchsize}"),
@@ -96,6 +113,33 @@ pub fn train(
     }
 }
 
+/// The seed's `train` exactly as the seed declares it (no `data` input: kfp's golden has none).
+pub mod seed {
+    use kfp_core::prelude::*;
+
+    #[component(
+        base_image = "nohgyu/test:v1.0",
+        packages = ["ultralytics", "opencv-python==4.8.0.74", "mlflow", "boto3"],
+    )]
+    #[allow(missing_docs)]
+    pub fn train(
+        checker: bool,
+        model_name: String,
+        epochs: i64,
+        imgsz: i64,
+        batchsize: i64,
+    ) -> Result<(), Error> {
+        super::yolo_train(
+            checker,
+            &model_name,
+            "coco128.yaml",
+            epochs,
+            imgsz,
+            batchsize,
+        )
+    }
+}
+
 // The flagship pipeline: the seed's two steps, with one GPU for training and MLflow wired
 // through the environment and a Secret.
 #[pipeline(name = "yolov8withmlflow")]
@@ -104,10 +148,17 @@ pub fn train_pipeline(model_name: String, epochs: i64, imgsz: i64, batchsize: i6
     let mlflow = Mlflow::new(MLFLOW_TRACKING_URI)
         .s3_endpoint(MLFLOW_S3_ENDPOINT_URL)
         .credentials_secret(CREDENTIALS_SECRET);
-    train(check.output(), model_name, epochs, imgsz, batchsize)
-        .set_display_name("YOLOv8 test training")
-        .set_gpu_limit(1)
-        .use_mlflow(&mlflow);
+    train(
+        check.output(),
+        model_name,
+        epochs,
+        imgsz,
+        batchsize,
+        DEFAULT,
+    )
+    .set_display_name("YOLOv8 test training")
+    .set_gpu_limit(1)
+    .use_mlflow(&mlflow);
 }
 
 // The seed's pipeline as written: the same steps, without the GPU request and the MLflow
@@ -115,7 +166,7 @@ pub fn train_pipeline(model_name: String, epochs: i64, imgsz: i64, batchsize: i6
 #[pipeline(name = "yolov8withmlflow")]
 pub fn seed_pipeline(model_name: String, epochs: i64, imgsz: i64, batchsize: i64) {
     let check = verify_training();
-    train(check.output(), model_name, epochs, imgsz, batchsize)
+    seed::train(check.output(), model_name, epochs, imgsz, batchsize)
         .set_display_name("YOLOv8 test training");
 }
 

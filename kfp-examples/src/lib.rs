@@ -140,3 +140,7 @@ pub mod one_of;
 /// `examples/collected_artifacts.rs` (KFP v2).
 #[path = "../examples/collected_artifacts.rs"]
 pub mod collected_artifacts;
+
+/// `examples/mlflow_train.rs`: Rust components that train and track in MLflow.
+#[path = "../examples/mlflow_train.rs"]
+pub mod mlflow_train;

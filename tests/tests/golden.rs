@@ -122,6 +122,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "untyped_inputs",
             kfp_examples::untyped_inputs::untyped_inputs(),
         ),
+        ("mlflow_train", kfp_examples::mlflow_train::mlflow_train()),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -97,6 +97,9 @@ fn executor_input(
             } else if let Some(o) = source.get("taskOutputParameter") {
                 let producer = o["producerTask"].as_str().unwrap();
                 upstream[producer][o["outputParameterKey"].as_str().unwrap()].clone()
+            } else if source.is_null() {
+                // An optional input the task leaves out: the driver gives its default.
+                defs[name]["defaultValue"].clone()
             } else {
                 source["runtimeValue"]["constant"].clone()
             };

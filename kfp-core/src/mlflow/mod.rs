@@ -1,6 +1,12 @@
-//! Wiring a task for MLflow tracking: the tracking server, the S3 endpoint its artifacts go to,
+//! MLflow tracking: wiring a task's environment for it ([`Mlflow`], always available), and,
+//! with the `mlflow` cargo feature, a synchronous client for component bodies
+//! (`MlflowClient`, `ActiveRun`) over MLflow's REST API 2.0.
+//!
+//! # Wiring a task
+//!
+//! The tracking server, the S3 endpoint its artifacts go to,
 //! the experiment, and the S3 credentials from a Kubernetes Secret, all as environment variables
-//! that MLflow's clients (Python's `mlflow`, ultralytics' MLflow callback) read.
+//! that MLflow's clients (Python's `mlflow`, ultralytics' MLflow callback, `MlflowClient`) read.
 //!
 //! ```
 //! use kfp_core::mlflow::Mlflow;
@@ -27,8 +33,80 @@
 //!     assert!(yaml.contains("secretKeyRef"));
 //! }
 //! ```
+//!
+//! # Logging from a component body (feature `mlflow`)
+//!
+//! `MlflowClient::from_env` reads the variables Python's `mlflow` reads; a run started with
+//! `MlflowClient::start_run` is tagged with the KFP context ([`CONTEXT_TAGS`]) and ends
+//! FAILED unless `ActiveRun::finish` is called, so a `?` or a panic in the body marks it
+//! failed:
+//!
+//! ```no_run
+//! # #[cfg(feature = "mlflow")]
+//! # fn main() -> Result<(), kfp_core::mlflow::MlflowError> {
+//! use kfp_core::mlflow::MlflowClient;
+//!
+//! let client = MlflowClient::from_env()?;
+//! let experiment = client.get_or_create_experiment("demo")?;
+//! let mut run = client.start_run(&experiment, "train", &[])?;
+//! run.log_param("epochs", "3")?;
+//! for epoch in 0..3 {
+//!     run.log_metric("loss", 1.0 / (epoch + 1) as f64, epoch)?;
+//! }
+//! run.log_artifact(std::path::Path::new("model.txt"), Some("model"))?;
+//! run.finish()?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "mlflow"))]
+//! # fn main() {}
+//! ```
 
 use crate::dsl::Task;
+
+#[cfg(feature = "mlflow")]
+mod artifacts;
+#[cfg(feature = "mlflow")]
+mod client;
+#[cfg(feature = "mlflow")]
+mod config;
+#[cfg(feature = "mlflow")]
+mod error;
+#[cfg(feature = "mlflow")]
+mod run;
+#[cfg(feature = "mlflow")]
+mod types;
+#[cfg(feature = "mlflow")]
+mod validate;
+
+#[cfg(feature = "mlflow")]
+pub use artifacts::ArtifactStore;
+#[cfg(feature = "mlflow")]
+pub use client::MlflowClient;
+#[cfg(feature = "mlflow")]
+pub use config::{ClientBuilder, S3Config};
+#[cfg(feature = "mlflow")]
+pub use error::MlflowError;
+#[cfg(feature = "mlflow")]
+pub use run::ActiveRun;
+#[cfg(feature = "mlflow")]
+pub use types::{Experiment, Metric, RunData, RunInfo, RunStatus};
+#[cfg(feature = "mlflow")]
+pub use validate::{
+    validate_key, validate_param_value, validate_tag_value, MAX_BATCH_ENTITIES, MAX_KEY_LEN,
+    MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, MAX_PARAM_VALUE_LEN, MAX_TAG_VALUE_LEN,
+};
+
+/// The KFP context a run is tagged with: `(environment variable, MLflow tag)`. Each variable
+/// that is set becomes the tag on every run `MlflowClient::start_run` starts. The local
+/// runner sets the first three for every task; on a cluster, set them with
+/// `Task::set_env_variable` (Argo substitutes `{{workflow.uid}}` for `KFP_RUN_ID` in KFP v1).
+/// `KFP_POD_NAME` is what KFP itself sets in v2 pods.
+pub const CONTEXT_TAGS: [(&str, &str); 4] = [
+    ("KFP_PIPELINE_NAME", "kfp.pipeline_name"),
+    ("KFP_TASK_NAME", "kfp.task_name"),
+    ("KFP_RUN_ID", "kfp.run_id"),
+    ("KFP_POD_NAME", "kfp.pod_name"),
+];
 
 /// Where a task tracks its runs, and where the credentials for the artifact store are.
 #[derive(Clone, Debug, PartialEq, Eq)]
