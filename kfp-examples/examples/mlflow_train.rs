@@ -182,7 +182,7 @@ pub fn evaluate(
     run_id: String,
     tracking_uri: String,
     s3_endpoint: String,
-    metrics: OutputPath<Metrics>,
+    mlpipeline_metrics: OutputPath<Metrics>,
 ) -> Result<f64, Error> {
     let rows = read_rows(test_data.path())?;
     let (w, b) = parse_model(&std::fs::read_to_string(&model)?)?;
@@ -193,11 +193,12 @@ pub fn evaluate(
     let rmse = (sse / rows.len() as f64).sqrt();
     let mlflow = client(&tracking_uri, &s3_endpoint)?;
     mlflow.log_batch(&run_id, &[Metric::now("rmse", rmse, 0)], &[], &[])?;
-    // KFP's metrics file (the v1 UI's `mlpipeline-metrics` form).
-    std::fs::write(
-        &metrics,
-        format!("{{\"metrics\": [{{\"name\": \"rmse\", \"numberValue\": {rmse}, \"format\": \"RAW\"}}]}}"),
-    )?;
+    // The RMSE for the KFP UI on both targets: on v2 in the `Metrics` artifact's metadata
+    // (executor_output.json), on v1 as the `mlpipeline-metrics` file the UI reads.
+    mlpipeline_metrics.log_metric("rmse", rmse);
+    kfp_core::ui::v1::MetricsFile::new()
+        .raw("rmse", rmse)
+        .write(&mlpipeline_metrics)?;
     println!("rmse {rmse}");
     Ok(rmse)
 }

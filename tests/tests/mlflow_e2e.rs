@@ -204,7 +204,11 @@ fn run_task(
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ),
-        outputs: json!({"parameterValues": outputs["parameterValues"], "artifacts": out_uris}),
+        outputs: json!({
+            "parameterValues": outputs["parameterValues"],
+            "artifacts": out_uris,
+            "executorOutput": outputs,
+        }),
     }
 }
 
@@ -338,6 +342,24 @@ fn mlflow_train_through_the_pod_contract() {
         .as_f64()
         .unwrap();
     assert!(rmse < 0.5, "the model learned: rmse {rmse}");
+    // The RMSE reaches the KFP UI too: v2 reads it from the Metrics artifact's metadata, v1
+    // from the `mlpipeline-metrics` file at the artifact's path.
+    let logged =
+        kfp_core::ui::read_executor_output(&done["evaluate"]["executorOutput"].to_string())
+            .unwrap();
+    assert_eq!(logged["mlpipeline_metrics"]["rmse"], rmse);
+    let v1_file = done["evaluate"]["artifacts"]["mlpipeline_metrics"]
+        .as_str()
+        .unwrap();
+    let v1 =
+        kfp_core::ui::v1::MetricsFile::parse(&std::fs::read_to_string(v1_file).unwrap()).unwrap();
+    assert_eq!(
+        v1.to_json().unwrap(),
+        kfp_core::ui::v1::MetricsFile::new()
+            .raw("rmse", rmse)
+            .to_json()
+            .unwrap()
+    );
     let model = PathBuf::from(done["train"]["artifacts"]["model"].as_str().unwrap());
     check_success(&s, &experiment, &kfp_run_id, &model, rmse);
 
