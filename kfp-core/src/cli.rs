@@ -76,6 +76,9 @@ fn command(bin: &str) -> Command {
                 .arg(binary),
         )
         .subcommand(Command::new("components").about("List the components this binary can run"))
+        // The local runner and the DAG drawing (issue 12).
+        .subcommand(crate::local::cli::command())
+        .subcommand(crate::graph::command())
 }
 
 /// Runs the pipeline binary's command line (`std::env::args_os()`) and exits.
@@ -84,6 +87,8 @@ fn command(bin: &str) -> Command {
 /// - `compile [--target v1|v2] [-o PATH]`;
 /// - `component <name> [KFP args...]`: run one component in the pod;
 /// - `dockerfile [-o DIR]`: Dockerfiles that add this binary to each base image;
+/// - `run [--param NAME=VALUE]...`: run the whole pipeline on this machine ([`crate::local`]);
+/// - `graph [--format mermaid|dot] [-o PATH]`: draw the pipeline's DAG ([`crate::graph`]);
 /// - `--help`.
 pub fn main(pipeline: impl Pipelines) -> ! {
     let code = run(std::env::args_os().collect(), pipeline);
@@ -171,6 +176,15 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 .and_then(|t| t.parse().ok())
                 .unwrap_or_default(),
         ),
+        // A v2 pod runs the component of the pipeline built for KFP v2 (a `PerTarget` binary
+        // may have a v1 component of the same name), as do the local runner and `graph`.
+        Some(("component", m))
+            if m.get_many::<String>("args")
+                .is_some_and(|mut a| a.any(|x| x == crate::compiler::v2::EXECUTOR_INPUT_FLAG)) =>
+        {
+            Some(Target::V2)
+        }
+        Some(("run" | "graph", _)) => Some(Target::V2),
         _ => None,
     };
     let built = pipelines.build(target);
@@ -219,6 +233,8 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 .unwrap_or_else(|| PathBuf::from("."));
             dockerfiles(&built, &compiler, &dir)
         }
+        Some(("run", m)) => crate::local::cli::main(m, pipeline),
+        Some(("graph", m)) => crate::graph::main(m, pipeline),
         Some((other, _)) => {
             eprintln!("error: unknown command `{other}`");
             2

@@ -51,6 +51,8 @@ pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod final_status;
+pub mod graph;
+pub mod local;
 pub mod mlflow;
 pub mod pyjson;
 pub mod reusable;
