@@ -96,3 +96,11 @@ pub mod nested_pipeline;
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;
+
+/// `examples/local_faults.rs`: the local runner's failure paths.
+#[path = "../examples/local_faults.rs"]
+pub mod local_faults;
+
+/// `examples/local_bench.rs`: the local runner's benchmark shapes.
+#[path = "../examples/local_bench.rs"]
+pub mod local_bench;

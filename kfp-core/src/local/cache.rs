@@ -6,7 +6,8 @@
 //! environment, its input values, and the SHA-256 of each input artifact's content. The
 //! Rust function's code is not in the key, as KFP's cache key has no image digest either:
 //! after a fix, only the steps that failed (and so were never cached) and what they feed run
-//! again. `--no-cache`, or `set_caching_options(false)` on a task, turns it off.
+//! again. `--no-cache`, or `set_caching_options(false)` on a task, turns it off; an exit
+//! task that reads its group's final status is never cached.
 //!
 //! Entries live in the cache folder (by default `./kfp-local/.cache`, or `$KFP_LOCAL_CACHE`),
 //! one folder per key: `entry.json` (output values, artifact types and metadata) and a copy

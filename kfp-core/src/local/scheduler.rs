@@ -426,7 +426,7 @@ impl Sched<'_, '_> {
             let name = io_name(&component, &input.name).into_owned();
             match self.resolve(arg, t, &ctx) {
                 Resolved::Value(v) => {
-                    inputs.params.insert(name, v);
+                    inputs.params.insert(name, coerce(input.kind, v));
                 }
                 Resolved::Artifacts(list) => {
                     inputs.artifacts.insert(name, list);
@@ -624,7 +624,12 @@ impl Sched<'_, '_> {
             venv: self.cx.venvs[t].clone(),
             timeout: task.settings.timeout.as_ref().map(|d| Duration::from_secs(d.seconds)),
             retry: task.settings.retry.clone(),
-            cache: if task.caching { self.cx.cache_dir.clone() } else { None },
+            // An exit task reacts to how this run's group ended: never from the cache.
+            cache: if task.caching && task.component.final_status.is_empty() {
+                self.cx.cache_dir.clone()
+            } else {
+                None
+            },
             exec: self.cx.runner.exec.clone(),
             cancel: self.cx.cancel.clone(),
             echo: (!self.cx.runner.quiet).then(|| record.name.clone()),
@@ -676,6 +681,17 @@ fn compare(kind: ParamKind, a: &Value, op: CmpOp, b: &Value) -> bool {
         (CmpOp::Gt, Some(o)) => o == O::Greater,
         (CmpOp::Ge, Some(o)) => o != O::Less,
         (_, None) => false,
+    }
+}
+
+/// A loop item's field for a string input is passed as text: kfp types a static list's
+/// fields after its first item's, so a `size: 640` reaches a `str` input.
+fn coerce(kind: ParamKind, v: Value) -> Value {
+    match (&kind, &v) {
+        (ParamKind::String, Value::Number(_) | Value::Bool(_)) => {
+            Value::String(crate::pyjson::str_value(&v))
+        }
+        _ => v,
     }
 }
 
