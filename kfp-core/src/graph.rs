@@ -98,7 +98,9 @@ fn group_label(p: &Pipeline, g: usize) -> String {
         GroupKind::Branch {
             condition: Some(c), ..
         } => format!("elif {}", cond(p, c)),
-        GroupKind::Branch { condition: None, .. } => "else".to_owned(),
+        GroupKind::Branch {
+            condition: None, ..
+        } => "else".to_owned(),
         GroupKind::Loop {
             items, parallelism, ..
         } => {
@@ -106,7 +108,10 @@ fn group_label(p: &Pipeline, g: usize) -> String {
                 LoopItems::Static(v) => serde_json::Value::Array(v.clone()).to_string(),
                 LoopItems::Param(n) => format!("param {n}"),
                 LoopItems::Output { task, output } => {
-                    format!("{}.{output}", p.task(*task).map_or("?", |t| t.name.as_str()))
+                    format!(
+                        "{}.{output}",
+                        p.task(*task).map_or("?", |t| t.name.as_str())
+                    )
                 }
             };
             match parallelism {
@@ -151,7 +156,10 @@ pub fn mermaid(p: &Pipeline) -> String {
         let pad = "  ".repeat(depth);
         let (groups, tasks) = members(p, parent);
         for t in tasks {
-            out.push_str(&format!("{pad}t{t}[\"{}\"]\n", mermaid_text(label(&p.tasks[t]))));
+            out.push_str(&format!(
+                "{pad}t{t}[\"{}\"]\n",
+                mermaid_text(label(&p.tasks[t]))
+            ));
         }
         for g in groups {
             out.push_str(&format!(
@@ -218,7 +226,12 @@ pub fn dot(p: &Pipeline) -> String {
         if attrs.is_empty() {
             out.push_str(&format!("  t{} -> t{};\n", e.from, e.to));
         } else {
-            out.push_str(&format!("  t{} -> t{} [{}];\n", e.from, e.to, attrs.join(", ")));
+            out.push_str(&format!(
+                "  t{} -> t{} [{}];\n",
+                e.from,
+                e.to,
+                attrs.join(", ")
+            ));
         }
     }
     out.push_str("}\n");

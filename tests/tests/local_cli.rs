@@ -18,11 +18,23 @@ fn example_binary(name: &str) -> PathBuf {
         return p.clone();
     }
     let out = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "kfp-examples", "--example", name, "--message-format=json"])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "kfp-examples",
+            "--example",
+            name,
+            "--message-format=json",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cannot run cargo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let path = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -64,14 +76,23 @@ fn states(record: &Value) -> BTreeMap<String, String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["name"].as_str().unwrap().to_owned(), t["state"].as_str().unwrap().to_owned()))
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_owned(),
+                t["state"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn a_failing_task_fails_the_run_its_downstream_does_not_run_and_the_exit_handler_sees_failed() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(dir.path(), "local_faults", &["--param", "fail=true", "--json", "r.json"]);
+    let out = run_in(
+        dir.path(),
+        "local_faults",
+        &["--param", "fail=true", "--json", "r.json"],
+    );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     let r = record(&dir.path().join("r.json"));
@@ -82,16 +103,32 @@ fn a_failing_task_fails_the_run_its_downstream_does_not_run_and_the_exit_handler
     assert_eq!(task(&r, "report")["state"], "succeeded");
     // The summary names the failed task and its log; the log has the function's error.
     let log = task(&r, "fail-if")["log"].as_str().unwrap().to_owned();
-    assert!(stdout.contains(&format!("error: task `fail-if` failed: exited with status 1 (log: {log})")), "{stdout}");
-    assert!(std::fs::read_to_string(&log).unwrap().contains("asked to fail"));
+    assert!(
+        stdout.contains(&format!(
+            "error: task `fail-if` failed: exited with status 1 (log: {log})"
+        )),
+        "{stdout}"
+    );
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("asked to fail"));
     // The exit task ran with the group's final status, and said so with its `[task]` prefix.
     assert!(stdout.contains("[report] group ended: FAILED"), "{stdout}");
     let input: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(task(&r, "report")["dir"].as_str().unwrap()).join("executor_input.json")).unwrap(),
+        &std::fs::read_to_string(
+            Path::new(task(&r, "report")["dir"].as_str().unwrap()).join("executor_input.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
-    assert_eq!(input["inputs"]["parameterValues"]["status"]["state"], "FAILED");
-    assert!(stdout.contains("TASK") && stdout.contains("not run"), "{stdout}");
+    assert_eq!(
+        input["inputs"]["parameterValues"]["status"]["state"],
+        "FAILED"
+    );
+    assert!(
+        stdout.contains("TASK") && stdout.contains("not run"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -100,7 +137,18 @@ fn retries_happen_the_number_of_times_asked() {
     let counter = dir.path().join("count");
     let c = format!("counter={}", counter.display());
     // Fails twice, succeeds on the third of its 1 + 3 attempts.
-    let out = run_in(dir.path(), "local_faults", &["--param", &c, "--param", "flaky_fails=2", "--json", "r.json"]);
+    let out = run_in(
+        dir.path(),
+        "local_faults",
+        &[
+            "--param",
+            &c,
+            "--param",
+            "flaky_fails=2",
+            "--json",
+            "r.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r = record(&dir.path().join("r.json"));
     assert_eq!(task(&r, "flaky")["attempts"], 3);
@@ -108,24 +156,46 @@ fn retries_happen_the_number_of_times_asked() {
     assert_eq!(std::fs::read_to_string(&counter).unwrap(), "3");
     // Always failing: 4 attempts (set_retry(3)), then the run fails.
     std::fs::remove_file(&counter).unwrap();
-    let out = run_in(dir.path(), "local_faults", &["--param", &c, "--param", "flaky_fails=10", "--json", "r2.json"]);
+    let out = run_in(
+        dir.path(),
+        "local_faults",
+        &[
+            "--param",
+            &c,
+            "--param",
+            "flaky_fails=10",
+            "--json",
+            "r2.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let r = record(&dir.path().join("r2.json"));
     assert_eq!(task(&r, "flaky")["attempts"], 4);
     assert_eq!(task(&r, "flaky")["state"], "failed");
     assert_eq!(std::fs::read_to_string(&counter).unwrap(), "4");
-    assert!(text(&out.stdout).contains("[flaky] attempt 3 of 4 failed"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("[flaky] attempt 3 of 4 failed"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
 fn a_timeout_kills_the_task() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(dir.path(), "local_faults", &["--param", "timeout_sleep=600", "--json", "r.json"]);
+    let out = run_in(
+        dir.path(),
+        "local_faults",
+        &["--param", "timeout_sleep=600", "--json", "r.json"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let r = record(&dir.path().join("r.json"));
     let t = task(&r, "sleepy");
     assert_eq!(t["state"], "timed out");
-    assert!(t["error"].as_str().unwrap().contains("timeout of 1s"), "{t}");
+    assert!(
+        t["error"].as_str().unwrap().contains("timeout of 1s"),
+        "{t}"
+    );
     // Killed, not waited for: far under the 600 s the task asked to sleep.
     assert!(t["durationSeconds"].as_f64().unwrap() < 300.0, "{t}");
     // The other tasks are unaffected.
@@ -144,12 +214,19 @@ fn a_bad_param_exits_2_before_any_task() {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(named), "{args:?}: {stderr}");
-        assert!(!dir.path().join("kfp-local").exists(), "a task folder was made for {args:?}");
+        assert!(
+            !dir.path().join("kfp-local").exists(),
+            "a task folder was made for {args:?}"
+        );
     }
     // A required parameter left out, named.
     let out = run_in(dir.path(), "yolov8withmlflow", &["--param", "epochs=1"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("parameter `model_name`: missing required parameter"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("parameter `model_name`: missing required parameter"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!dir.path().join("kfp-local").exists());
 }
 
@@ -157,10 +234,16 @@ fn a_bad_param_exits_2_before_any_task() {
 fn group_members(pgid: u32) -> Vec<u32> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
         // `pid (comm) state ppid pgrp ...`; comm may hold spaces, so split after the `)`.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
         let fields: Vec<&str> = rest.split_whitespace().collect();
         if fields.first() != Some(&"Z") && fields.get(2) == Some(&pgid.to_string().as_str()) {
             out.push(pid);
@@ -187,7 +270,10 @@ fn sigint_stops_the_run_and_leaves_no_child() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let pids = loop {
         if let Ok(t) = std::fs::read_to_string(&pid_file) {
-            let v: Vec<u32> = t.split_whitespace().filter_map(|p| p.parse().ok()).collect();
+            let v: Vec<u32> = t
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect();
             if v.len() == 2 {
                 break v;
             }
@@ -196,12 +282,22 @@ fn sigint_stops_the_run_and_leaves_no_child() {
         std::thread::sleep(Duration::from_millis(50));
     };
     let (task_pid, sleep_pid) = (pids[0], pids[1]);
-    assert!(group_members(task_pid).contains(&sleep_pid), "the sleep runs in the task's group");
-    let status = Command::new("kill").args(["-INT", &runner.id().to_string()]).status().unwrap();
+    assert!(
+        group_members(task_pid).contains(&sleep_pid),
+        "the sleep runs in the task's group"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &runner.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let out = runner.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert_eq!(group_members(task_pid), Vec::<u32>::new(), "processes of the task's group remain");
+    assert_eq!(
+        group_members(task_pid),
+        Vec::<u32>::new(),
+        "processes of the task's group remain"
+    );
     let r = record(&dir.path().join("r.json"));
     assert_eq!(r["state"], "cancelled");
     assert_eq!(task(&r, "sleepy-2")["state"], "cancelled");
@@ -222,14 +318,22 @@ fn a_second_run_is_cached_and_a_changed_input_reruns_exactly_what_it_feeds() {
     // reads this run's final status) run again.
     let ran_again = ["flaky", "sleepy", "sleepy-2", "report"];
     for (name, state) in &s2 {
-        let expected = if ran_again.contains(&name.as_str()) { "succeeded" } else { "cached" };
+        let expected = if ran_again.contains(&name.as_str()) {
+            "succeeded"
+        } else {
+            "cached"
+        };
         assert_eq!(state, expected, "{name}: {s2:?}");
     }
     let r2 = record(&dir.path().join("2.json"));
     assert_eq!(task(&r2, "step-3")["outputs"]["Output"], 3);
 
     // y feeds only step-4 (`c`); x feeds step-2 (`a`) and, through it, step-3 (`b`).
-    let third = run_in(dir.path(), "local_faults", &["--param", "y=20", "--json", "3.json"]);
+    let third = run_in(
+        dir.path(),
+        "local_faults",
+        &["--param", "y=20", "--json", "3.json"],
+    );
     assert_eq!(third.status.code(), Some(0));
     let r3 = record(&dir.path().join("3.json"));
     let s3 = states(&r3);
@@ -238,11 +342,22 @@ fn a_second_run_is_cached_and_a_changed_input_reruns_exactly_what_it_feeds() {
     for t in ["step-2", "step-3", "fail-if", "step"] {
         assert_eq!(s3[t], "cached", "{t}: {s3:?}");
     }
-    let fourth = run_in(dir.path(), "local_faults", &["--param", "x=5", "--param", "y=20", "--json", "4.json"]);
+    let fourth = run_in(
+        dir.path(),
+        "local_faults",
+        &["--param", "x=5", "--param", "y=20", "--json", "4.json"],
+    );
     assert_eq!(fourth.status.code(), Some(0));
     let r4 = record(&dir.path().join("4.json"));
     let s4 = states(&r4);
-    assert_eq!((s4["step-2"].as_str(), s4["step-3"].as_str(), s4["step-4"].as_str()), ("succeeded", "succeeded", "cached"));
+    assert_eq!(
+        (
+            s4["step-2"].as_str(),
+            s4["step-3"].as_str(),
+            s4["step-4"].as_str()
+        ),
+        ("succeeded", "succeeded", "cached")
+    );
     assert_eq!(task(&r4, "step-3")["outputs"]["Output"], 7);
 
     // A pipeline with nothing uncacheable: the second run runs no task.
@@ -251,15 +366,31 @@ fn a_second_run_is_cached_and_a_changed_input_reruns_exactly_what_it_feeds() {
     let b = run_in(dir.path(), "artifact_passing", &["--json", "a2.json"]);
     assert_eq!(b.status.code(), Some(0));
     let ra = record(&dir.path().join("a2.json"));
-    assert!(states(&ra).values().all(|s| s == "cached"), "{:?}", states(&ra));
+    assert!(
+        states(&ra).values().all(|s| s == "cached"),
+        "{:?}",
+        states(&ra)
+    );
     // Restored artifacts hold the same bytes, at this run's paths.
-    let model = task(&ra, "train-model")["artifacts"]["model"]["uri"].as_str().unwrap().to_owned();
+    let model = task(&ra, "train-model")["artifacts"]["model"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(model.contains(ra["runId"].as_str().unwrap()), "{model}");
-    assert_eq!(std::fs::read_to_string(model).unwrap(), "model trained on 100 rows for 2 epochs");
+    assert_eq!(
+        std::fs::read_to_string(model).unwrap(),
+        "model trained on 100 rows for 2 epochs"
+    );
     // --no-cache runs everything.
-    let c = run_in(dir.path(), "artifact_passing", &["--no-cache", "--json", "a3.json"]);
+    let c = run_in(
+        dir.path(),
+        "artifact_passing",
+        &["--no-cache", "--json", "a3.json"],
+    );
     assert_eq!(c.status.code(), Some(0));
-    assert!(states(&record(&dir.path().join("a3.json"))).values().all(|s| s == "succeeded"));
+    assert!(states(&record(&dir.path().join("a3.json")))
+        .values()
+        .all(|s| s == "succeeded"));
 }
 
 #[test]

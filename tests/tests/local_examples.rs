@@ -39,11 +39,23 @@ fn example_binary(name: &str) -> PathBuf {
         return p.clone();
     }
     let out = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "kfp-examples", "--example", name, "--message-format=json"])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "kfp-examples",
+            "--example",
+            name,
+            "--message-format=json",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cannot run cargo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let path = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -56,11 +68,17 @@ fn example_binary(name: &str) -> PathBuf {
 
 #[test]
 fn multiple_outputs_gives_its_values() {
-    let (r, _d) = run(&kfp_examples::multiple_outputs::multiple_outputs(), Runner::in_process());
+    let (r, _d) = run(
+        &kfp_examples::multiple_outputs::multiple_outputs(),
+        Runner::in_process(),
+    );
     assert_succeeded(&r);
     assert_eq!(r.output::<f64>("split-stats", "sum").unwrap(), 5.5);
     assert_eq!(r.output::<f64>("split-stats", "product").unwrap(), 7.0);
-    assert_eq!(r.output::<String>("split-stats", "label").unwrap(), "2.0x3.5");
+    assert_eq!(
+        r.output::<String>("split-stats", "label").unwrap(),
+        "2.0x3.5"
+    );
     assert!(r.output::<bool>("split-stats", "ok").unwrap());
     assert_eq!(r.in_state(TaskState::Succeeded).len(), r.tasks.len());
 }
@@ -80,12 +98,20 @@ fn condition_takes_the_branch_the_coin_gives() {
         let state = |t: &str| r.task(t).unwrap_or_else(|| panic!("no {t}")).state;
         let (ran, skipped) = (TaskState::Succeeded, TaskState::Skipped);
         let heads = flip == "heads";
-        assert_eq!(state("print-msg"), if heads { ran } else { skipped }, "run {i}: {flip}");
+        assert_eq!(
+            state("print-msg"),
+            if heads { ran } else { skipped },
+            "run {i}: {flip}"
+        );
         assert_eq!(state("random-num"), if heads { ran } else { skipped });
         let big = heads && r.output::<i64>("random-num", "Output").unwrap() > threshold;
         assert_eq!(state("print-msg-2"), if big { ran } else { skipped });
         assert_eq!(state("print-msg-3"), if heads { skipped } else { ran });
-        assert_eq!(state("print-msg-4"), skipped, "the else branch: the coin has no edge");
+        assert_eq!(
+            state("print-msg-4"),
+            skipped,
+            "the else branch: the coin has no edge"
+        );
         assert_eq!(state("print-msg-5"), if heads { skipped } else { ran });
         seen.push(flip);
     }
@@ -94,7 +120,10 @@ fn condition_takes_the_branch_the_coin_gives() {
 
 #[test]
 fn parallelfor_static_collects_the_squares() {
-    let (r, _d) = run(&kfp_examples::parallelfor_static::parallelfor_static(), Runner::in_process());
+    let (r, _d) = run(
+        &kfp_examples::parallelfor_static::parallelfor_static(),
+        Runner::in_process(),
+    );
     assert_succeeded(&r);
     let squares: Vec<i64> = r
         .iterations("square")
@@ -108,9 +137,13 @@ fn parallelfor_static_collects_the_squares() {
 
 #[test]
 fn artifact_passing_passes_bytes_and_accuracy() {
-    let (r, _d) = run(&kfp_examples::artifact_passing::artifact_passing(), Runner::in_process());
+    let (r, _d) = run(
+        &kfp_examples::artifact_passing::artifact_passing(),
+        Runner::in_process(),
+    );
     assert_succeeded(&r);
-    let data = std::fs::read_to_string(r.artifact_path("make-dataset", "dataset").unwrap()).unwrap();
+    let data =
+        std::fs::read_to_string(r.artifact_path("make-dataset", "dataset").unwrap()).unwrap();
     assert_eq!(data.lines().count(), 100);
     assert_eq!(data.lines().nth(3), Some("3,9"));
     let model = std::fs::read_to_string(r.artifact_path("train-model", "model").unwrap()).unwrap();
@@ -138,7 +171,10 @@ fn nested_pipeline_gives_its_result() {
 
 #[test]
 fn exit_handler_runs_its_exit_task() {
-    let (r, _d) = run(&kfp_examples::exit_handler::exit_handler(), Runner::in_process());
+    let (r, _d) = run(
+        &kfp_examples::exit_handler::exit_handler(),
+        Runner::in_process(),
+    );
     assert_succeeded(&r);
     assert_eq!(r.task("report").unwrap().state, TaskState::Succeeded);
     let (r, _d) = run(
@@ -177,7 +213,9 @@ fn the_other_rust_examples_run() {
 }
 
 fn secret(keys: &[&str]) -> BTreeMap<String, String> {
-    keys.iter().map(|k| ((*k).to_owned(), format!("value of {k}"))).collect()
+    keys.iter()
+        .map(|k| ((*k).to_owned(), format!("value of {k}")))
+        .collect()
 }
 
 #[test]
@@ -201,12 +239,19 @@ fn the_flagship_runs_without_a_gpu() {
     let train = r.task("train").unwrap();
     assert_eq!(train.display_name.as_deref(), Some("YOLOv8 test training"));
     let log = std::fs::read_to_string(train.log.as_ref().unwrap()).unwrap();
-    assert!(log.contains("CUDA is not available.\nPlease Check GPU Device"), "{log}");
+    assert!(
+        log.contains("CUDA is not available.\nPlease Check GPU Device"),
+        "{log}"
+    );
     // The env the cluster gives it, the Secret's keys included.
-    let input = std::fs::read_to_string(train.dir.as_ref().unwrap().join("executor_input.json")).unwrap();
+    let input =
+        std::fs::read_to_string(train.dir.as_ref().unwrap().join("executor_input.json")).unwrap();
     let input: Value = serde_json::from_str(&input).unwrap();
     assert_eq!(input["inputs"]["parameterValues"]["checker"], false);
-    assert_eq!(input["inputs"]["parameterValues"]["model_name"], "yolov8n.pt");
+    assert_eq!(
+        input["inputs"]["parameterValues"]["model_name"],
+        "yolov8n.pt"
+    );
 }
 
 #[test]
@@ -221,7 +266,10 @@ fn secrets_missing_are_refused_before_any_task() {
         .run(&kfp_examples::yolov8withmlflow::train_pipeline())
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("`AWS_ACCESS_KEY_ID` from Secret `mlflow-s3-credentials`"), "{text}");
+    assert!(
+        text.contains("`AWS_ACCESS_KEY_ID` from Secret `mlflow-s3-credentials`"),
+        "{text}"
+    );
     assert_eq!(err.exit_code(), 2);
     assert!(!dir.path().join("run").exists());
 }
@@ -237,8 +285,14 @@ fn container_components_are_refused_under_the_default_runner() {
 
 #[test]
 fn typed_output_access_names_what_is_wrong() {
-    let (r, _d) = run(&kfp_examples::multiple_outputs::multiple_outputs(), Runner::in_process());
-    let e = r.output::<i64>("split-stats", "label").unwrap_err().to_string();
+    let (r, _d) = run(
+        &kfp_examples::multiple_outputs::multiple_outputs(),
+        Runner::in_process(),
+    );
+    let e = r
+        .output::<i64>("split-stats", "label")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("`label`") && e.contains("i64"), "{e}");
     let e = r.output::<i64>("nope", "Output").unwrap_err().to_string();
     assert!(e.contains("`nope`"), "{e}");

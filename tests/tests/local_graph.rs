@@ -23,13 +23,25 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ("task_settings", ex::task_settings::task_settings()),
         ("condition", ex::condition::condition()),
         ("condition_v1", ex::condition_v1::condition()),
-        ("parallelfor_static", ex::parallelfor_static::parallelfor_static()),
-        ("parallelfor_static_v1", ex::parallelfor_static_v1::parallelfor_static()),
+        (
+            "parallelfor_static",
+            ex::parallelfor_static::parallelfor_static(),
+        ),
+        (
+            "parallelfor_static_v1",
+            ex::parallelfor_static_v1::parallelfor_static(),
+        ),
         ("exit_handler", ex::exit_handler::exit_handler()),
         ("exit_handler_v1", ex::exit_handler_v1::exit_handler()),
         ("artifact_passing", ex::artifact_passing::artifact_passing()),
-        ("artifact_passing_v1", ex::artifact_passing_v1::artifact_passing()),
-        ("reusable_components", ex::reusable_components::reusable_components()),
+        (
+            "artifact_passing_v1",
+            ex::artifact_passing_v1::artifact_passing(),
+        ),
+        (
+            "reusable_components",
+            ex::reusable_components::reusable_components(),
+        ),
         ("nested_pipeline", ex::nested_pipeline::nested_pipeline()),
         ("reusable_ir", ex::reusable_ir::reusable_ir()),
         ("local_faults", ex::local_faults::local_faults()),
@@ -38,7 +50,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
 }
 
 fn dot_available() -> bool {
-    let found = Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
         assert_ne!(
             std::env::var("CI").as_deref(),
@@ -64,10 +79,18 @@ fn every_example_renders_with_dot() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success() && stderr.is_empty(), "{name}: {stderr}\n{text}");
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "{name}: {stderr}\n{text}"
+        );
         // Graphviz writes `-` as `&#45;` in SVG text.
         let svg = String::from_utf8_lossy(&out.stdout).replace("&#45;", "-");
         assert!(svg.contains("<svg"), "{name}");
@@ -91,7 +114,10 @@ fn data_edges_are_labelled_after_edges_dashed_and_groups_boxed() {
     assert!(dot(&p).contains("style=dashed"), "{}", dot(&p));
     let p = ex::condition::condition();
     let m = mermaid(&p);
-    assert!(m.contains("subgraph g0[\"heads-branch: if flip-coin.Output == #quot;heads#quot;\"]"), "{m}");
+    assert!(
+        m.contains("subgraph g0[\"heads-branch: if flip-coin.Output == #quot;heads#quot;\"]"),
+        "{m}"
+    );
     assert!(m.contains("\"else\""), "{m}");
     let p = ex::parallelfor_static::parallelfor_static();
     let d = dot(&p);
@@ -99,7 +125,11 @@ fn data_edges_are_labelled_after_edges_dashed_and_groups_boxed() {
     assert!(d.contains("label=\"for each item in [1,2,3]\";"), "{d}");
     assert!(d.contains("[label=\"[Output] → values\"]"), "{d}");
     let p = ex::exit_handler::exit_handler();
-    assert!(mermaid(&p).contains("main-work: exit handler: then report"), "{}", mermaid(&p));
+    assert!(
+        mermaid(&p).contains("main-work: exit handler: then report"),
+        "{}",
+        mermaid(&p)
+    );
     let p = ex::yolov8withmlflow::train_pipeline();
     let m = mermaid(&p);
     assert_eq!(
@@ -112,18 +142,46 @@ fn data_edges_are_labelled_after_edges_dashed_and_groups_boxed() {
 fn the_graph_command_writes_both_formats() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "kfp-examples", "--example", "multiple_outputs", "--", "graph", "--format", "dot", "-o"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "kfp-examples",
+            "--example",
+            "multiple_outputs",
+            "--",
+            "graph",
+            "--format",
+            "dot",
+            "-o",
+        ])
         .arg(dir.path().join("g.dot"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(dir.path().join("g.dot")).unwrap();
     assert_eq!(text, dot(&ex::multiple_outputs::multiple_outputs()));
     let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "kfp-examples", "--example", "multiple_outputs", "--", "graph"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "kfp-examples",
+            "--example",
+            "multiple_outputs",
+            "--",
+            "graph",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), mermaid(&ex::multiple_outputs::multiple_outputs()));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        mermaid(&ex::multiple_outputs::multiple_outputs())
+    );
 }

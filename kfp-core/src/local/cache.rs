@@ -99,7 +99,11 @@ fn hash_path(h: &mut Sha256, path: &Path, rel: &Path) -> std::io::Result<()> {
 
 /// The cache key of `component` run with `inputs` and `env`; `None` when an input artifact
 /// cannot be read (the task then runs uncached).
-pub fn key(component: &ComponentSpec, inputs: &TaskInputs, env: &[(String, String)]) -> Option<String> {
+pub fn key(
+    component: &ComponentSpec,
+    inputs: &TaskInputs,
+    env: &[(String, String)],
+) -> Option<String> {
     let mut artifacts = Map::new();
     for (name, list) in &inputs.artifacts {
         let digests: Option<Vec<String>> = list

@@ -116,7 +116,9 @@ fn build_runner(m: &ArgMatches, pipeline: &Pipeline) -> Result<Runner, String> {
     };
     let mut runner = Runner::binary(PathBuf::new()).executable(exec);
     if let Some(file) = m.get_one::<String>("params-file") {
-        for (k, v) in super::params::read_file(Path::new(file)).map_err(|e| format!("error: {e}"))? {
+        for (k, v) in
+            super::params::read_file(Path::new(file)).map_err(|e| format!("error: {e}"))?
+        {
             runner = runner.param_value(&k, v);
         }
     }
@@ -151,7 +153,10 @@ fn build_runner(m: &ArgMatches, pipeline: &Pipeline) -> Result<Runner, String> {
         ProgressMode::Lines
     };
     let _ = pipeline;
-    Ok(runner.venv(m.get_flag("venv")).quiet(quiet).progress(progress))
+    Ok(runner
+        .venv(m.get_flag("venv"))
+        .quiet(quiet)
+        .progress(progress))
 }
 
 /// Runs `run` with its matches `m` on `pipeline`; returns the exit status.

@@ -22,6 +22,9 @@ pub struct TaskInputs {
     pub artifacts: BTreeMap<String, Vec<ArtifactRecord>>,
 }
 
+/// A task's outputs: parameter values and artifacts, by IR name.
+pub type TaskOutputs = (Map<String, Value>, BTreeMap<String, ArtifactRecord>);
+
 /// Where a task's outputs go under its folder `dir`.
 pub fn output_parameter_file(dir: &Path, name: &str) -> PathBuf {
     dir.join("outputs").join(name)
@@ -92,7 +95,7 @@ pub fn build(component: &ComponentSpec, inputs: &TaskInputs, dir: &Path) -> Valu
 pub fn read_outputs(
     component: &ComponentSpec,
     dir: &Path,
-) -> Result<(Map<String, Value>, BTreeMap<String, ArtifactRecord>), String> {
+) -> Result<TaskOutputs, String> {
     let meta: Value = match std::fs::read_to_string(executor_output_file(dir)) {
         Ok(text) => serde_json::from_str(&text)
             .map_err(|e| format!("executor_output.json is not JSON: {e}"))?,

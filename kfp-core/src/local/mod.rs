@@ -48,12 +48,12 @@
 //! ```
 
 pub mod cache;
+pub(crate) mod cli;
 pub mod executor_input;
 pub mod params;
 pub mod process;
 pub mod progress;
 pub mod record;
-pub(crate) mod cli;
 mod scheduler;
 
 use std::collections::BTreeMap;
@@ -140,7 +140,11 @@ impl fmt::Display for LocalError {
             LocalError::ContainerComponents { tasks } => write!(
                 f,
                 "tasks {} run container components, which only `--runner docker` runs",
-                tasks.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                tasks
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             LocalError::Pipeline(e) => write!(f, "the pipeline does not build: {e}"),
             LocalError::Io { path, message } => write!(f, "{}: {message}", path.display()),
@@ -225,13 +229,13 @@ impl Runner {
         self
     }
 
-    /// The run folder [default: `./kfp-local/<pipeline>/<run-id>`].
+    /// The run folder (default: `./kfp-local/<pipeline>/<run-id>`).
     pub fn root(mut self, dir: impl AsRef<Path>) -> Self {
         self.root = Some(dir.as_ref().to_path_buf());
         self
     }
 
-    /// How many tasks run at once [default: the number of cores].
+    /// How many tasks run at once (default: the number of cores).
     pub fn parallelism(mut self, n: usize) -> Self {
         self.parallelism = Some(n.max(1));
         self
@@ -243,7 +247,7 @@ impl Runner {
         self
     }
 
-    /// The cache folder [default: `$KFP_LOCAL_CACHE`, else `./kfp-local/.cache`].
+    /// The cache folder (default: `$KFP_LOCAL_CACHE`, else `./kfp-local/.cache`).
     pub fn cache_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.cache_dir = Some(dir.as_ref().to_path_buf());
         self
@@ -291,7 +295,7 @@ impl Runner {
         self
     }
 
-    /// How progress is shown [default: not at all].
+    /// How progress is shown (default: not at all).
     pub fn progress(mut self, mode: ProgressMode) -> Self {
         self.progress = mode;
         self
@@ -461,7 +465,11 @@ fn make_venv(dir: &Path, packages: &[String]) -> Result<(), LocalError> {
         path: dir.to_path_buf(),
         message,
     };
-    eprintln!("creating a virtualenv for {} in {}", packages.join(" "), dir.display());
+    eprintln!(
+        "creating a virtualenv for {} in {}",
+        packages.join(" "),
+        dir.display()
+    );
     let status = std::process::Command::new("python3")
         .args(["-m", "venv"])
         .arg(dir)
@@ -471,7 +479,13 @@ fn make_venv(dir: &Path, packages: &[String]) -> Result<(), LocalError> {
         return Err(fail(format!("python3 -m venv failed: {status}")));
     }
     let status = std::process::Command::new(dir.join("bin").join("python"))
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(packages)
         .status()
         .map_err(|e| fail(format!("cannot run pip: {e}")))?;

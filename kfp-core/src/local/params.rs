@@ -54,15 +54,13 @@ pub fn resolve(
                 Some(Value::Null) => continue,
                 Some(d) => d.clone(),
                 None if spec.optional => continue,
-                None => {
-                    return Err(LocalError::BadParam {
-                        name: spec.name.clone(),
-                        message: format!(
-                            "missing required parameter (a KFP {}); give it with `--param {}=VALUE`",
-                            spec.kind, spec.name
-                        ),
-                    })
-                }
+                None => return Err(LocalError::BadParam {
+                    name: spec.name.clone(),
+                    message: format!(
+                        "missing required parameter (a KFP {}); give it with `--param {}=VALUE`",
+                        spec.kind, spec.name
+                    ),
+                }),
             },
         };
         out.insert(spec.name.clone(), value);
@@ -102,8 +100,8 @@ pub fn parse_text(kind: ParamKind, text: &str) -> Result<Value, String> {
             .map(Value::Bool)
             .ok_or_else(|| "true or false".to_owned()),
         ParamKind::List | ParamKind::Struct => {
-            let v: Value = serde_json::from_str(text)
-                .map_err(|_| format!("a JSON {}", json_kind(kind)))?;
+            let v: Value =
+                serde_json::from_str(text).map_err(|_| format!("a JSON {}", json_kind(kind)))?;
             check_json(kind, &v)
         }
     }
@@ -156,7 +154,10 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<(String, ParamValue)>, Lo
             .collect()),
         _ => Err(LocalError::BadParam {
             name: "--params-file".into(),
-            message: format!("{} is not a JSON object of parameter values", path.display()),
+            message: format!(
+                "{} is not a JSON object of parameter values",
+                path.display()
+            ),
         }),
     }
 }
@@ -169,7 +170,10 @@ mod tests {
     fn text_parses_by_kind() {
         assert_eq!(parse_text(ParamKind::Integer, "3"), Ok(Value::from(3)));
         assert!(parse_text(ParamKind::Integer, "3.5").is_err());
-        assert_eq!(parse_text(ParamKind::Boolean, "True"), Ok(Value::Bool(true)));
+        assert_eq!(
+            parse_text(ParamKind::Boolean, "True"),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(
             parse_text(ParamKind::List, "[1, 2]"),
             Ok(serde_json::json!([1, 2]))
@@ -180,7 +184,10 @@ mod tests {
 
     #[test]
     fn json_is_checked_by_kind() {
-        assert_eq!(check_json(ParamKind::Integer, &serde_json::json!(4.0)), Ok(Value::from(4)));
+        assert_eq!(
+            check_json(ParamKind::Integer, &serde_json::json!(4.0)),
+            Ok(Value::from(4))
+        );
         assert!(check_json(ParamKind::Integer, &serde_json::json!("4")).is_err());
         assert!(check_json(ParamKind::Struct, &serde_json::json!({"a": 1})).is_ok());
     }

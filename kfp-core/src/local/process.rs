@@ -127,12 +127,14 @@ pub fn docker_argv(
     match &component.container {
         Some(own) => {
             argv.push("--entrypoint".into());
-            let command = resolve_all(&own.command, component, executor_input, inputs);
-            let (first, rest) = command.split_first().map_or((String::new(), &[][..]), |(f, r)| (f.clone(), r));
+            let command = resolve_all(&own.command, executor_input, inputs);
+            let (first, rest) = command
+                .split_first()
+                .map_or((String::new(), &[][..]), |(f, r)| (f.clone(), r));
             argv.push(first);
             argv.push(own.image.clone());
             argv.extend(rest.iter().cloned());
-            argv.extend(resolve_all(&own.args, component, executor_input, inputs));
+            argv.extend(resolve_all(&own.args, executor_input, inputs));
         }
         None => {
             let image = component
@@ -163,7 +165,6 @@ pub fn docker_argv(
 /// executor input; an absent optional input drops its argument, as the launcher does.
 fn resolve_all(
     list: &[Placeholder],
-    component: &ComponentSpec,
     executor_input: &Value,
     inputs: &serde_json::Map<String, Value>,
 ) -> Vec<String> {
@@ -181,7 +182,7 @@ fn resolve_all(
                         .pointer(&format!("/inputs/artifacts/{name}"))
                         .is_some();
                 let branch = if given { then } else { otherwise };
-                out.extend(resolve_all(branch, component, executor_input, inputs));
+                out.extend(resolve_all(branch, executor_input, inputs));
             }
             other => out.extend(resolve_one(other, executor_input, inputs)),
         }
@@ -206,7 +207,9 @@ fn resolve_one(
             let n = s(n);
             executor_input
                 .pointer(&format!("/outputs/parameters/{n}/outputFile"))
-                .or_else(|| executor_input.pointer(&format!("/outputs/artifacts/{n}/artifacts/0/uri")))
+                .or_else(|| {
+                    executor_input.pointer(&format!("/outputs/artifacts/{n}/artifacts/0/uri"))
+                })
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         }
@@ -227,9 +230,11 @@ pub fn run_attempt(exec: &Executable, attempt: &Attempt<'_>) -> Outcome {
     }
     let argv = match exec {
         Executable::InProcess => return in_process(attempt),
-        Executable::Binary(binary) => {
-            task_argv(binary, attempt.component, &attempt.executor_input.to_string())
-        }
+        Executable::Binary(binary) => task_argv(
+            binary,
+            attempt.component,
+            &attempt.executor_input.to_string(),
+        ),
         Executable::Docker { binary } => docker_argv(
             binary,
             attempt.component,
@@ -250,7 +255,11 @@ fn in_process(attempt: &Attempt<'_>) -> Outcome {
             component.key
         ));
     };
-    let argv = task_argv(Path::new("in-process"), component, &attempt.executor_input.to_string());
+    let argv = task_argv(
+        Path::new("in-process"),
+        component,
+        &attempt.executor_input.to_string(),
+    );
     // `[binary, component, <fn>, --executor_input, <json>, ...]`: the invocation reads the rest.
     let result = crate::runtime::Invocation::from_executor_input(component, &argv[3..])
         .and_then(|mut inv| run(&mut inv));
@@ -303,8 +312,14 @@ fn subprocess(argv: &[String], attempt: &Attempt<'_>) -> Outcome {
         Err(e) => return Outcome::Failed(format!("cannot start `{program}`: {e}")),
     };
     let readers: Vec<_> = [
-        child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
     ]
     .into_iter()
     .flatten()
@@ -350,7 +365,8 @@ fn subprocess(argv: &[String], attempt: &Attempt<'_>) -> Outcome {
         Some(s) if s.success() => Outcome::Succeeded,
         Some(s) => Outcome::Failed(format!(
             "exited with {}",
-            s.code().map_or_else(|| s.to_string(), |c| format!("status {c}"))
+            s.code()
+                .map_or_else(|| s.to_string(), |c| format!("status {c}"))
         )),
         None => Outcome::Failed("the task vanished".into()),
     }
@@ -402,7 +418,11 @@ fn kill_group(pid: u32, hard: bool) {
     use nix::sys::signal::{killpg, Signal};
     use nix::unistd::Pid;
     let Ok(pid) = i32::try_from(pid) else { return };
-    let signal = if hard { Signal::SIGKILL } else { Signal::SIGTERM };
+    let signal = if hard {
+        Signal::SIGKILL
+    } else {
+        Signal::SIGTERM
+    };
     // ESRCH (the group is gone) is the usual case after a clean exit.
     let _ = killpg(Pid::from_raw(pid), signal);
 }
@@ -421,7 +441,15 @@ mod tests {
         let argv = task_argv(Path::new("/bin/p"), &c, "{}");
         assert_eq!(
             argv,
-            ["/bin/p", "component", "train", "--executor_input", "{}", "--function_to_execute", "train"]
+            [
+                "/bin/p",
+                "component",
+                "train",
+                "--executor_input",
+                "{}",
+                "--function_to_execute",
+                "train"
+            ]
         );
     }
 
@@ -438,11 +466,34 @@ mod tests {
             Path::new("/r"),
             &[("K".into(), "V".into())],
         );
-        assert_eq!(&argv[..8], ["docker", "run", "--rm", "-v", "/r:/r", "-e", "K=V", "--entrypoint"]);
+        assert_eq!(
+            &argv[..8],
+            [
+                "docker",
+                "run",
+                "--rm",
+                "-v",
+                "/r:/r",
+                "-e",
+                "K=V",
+                "--entrypoint"
+            ]
+        );
         assert_eq!(argv[8], "sh");
         assert_eq!(argv[9], "img:1");
         assert_eq!(argv[10], "-c");
         assert!(argv[11].contains("pip install"));
-        assert_eq!(&argv[12..], ["/usr/local/bin/p", "component", "train", "--executor_input", "{}", "--function_to_execute", "train"]);
+        assert_eq!(
+            &argv[12..],
+            [
+                "/usr/local/bin/p",
+                "component",
+                "train",
+                "--executor_input",
+                "{}",
+                "--function_to_execute",
+                "train"
+            ]
+        );
     }
 }

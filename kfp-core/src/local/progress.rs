@@ -166,7 +166,10 @@ pub fn summary(record: &RunRecord) -> String {
             outputs.push_str(&format!("  {}.{k} = {v}\n", t.name));
         }
         for (k, a) in &t.artifacts {
-            outputs.push_str(&format!("  {}.{k} = {} ({})\n", t.name, a.uri, a.schema_title));
+            outputs.push_str(&format!(
+                "  {}.{k} = {} ({})\n",
+                t.name, a.uri, a.schema_title
+            ));
         }
     }
     if !outputs.is_empty() {

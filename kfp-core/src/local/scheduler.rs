@@ -102,9 +102,10 @@ pub(crate) fn run(p: &Pipeline, cx: Context<'_>) -> Vec<TaskRecord> {
             g = p.groups[i].parent;
         }
     }
-    let parallelism = cx.runner.parallelism.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    });
+    let parallelism = cx
+        .runner
+        .parallelism
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let mut s = Sched {
         p,
         cx,
@@ -139,7 +140,11 @@ impl Sched<'_, '_> {
                     }
                     Decision::Ready(inputs) => {
                         if self.cx.cancel.load(Ordering::SeqCst) {
-                            self.finish_unrun(i, TaskState::NotRun, Some("the run was interrupted".into()));
+                            self.finish_unrun(
+                                i,
+                                TaskState::NotRun,
+                                Some("the run was interrupted".into()),
+                            );
                             progressed = true;
                         } else if self.has_room(i) {
                             self.start(i, inputs, tx.clone());
@@ -163,7 +168,11 @@ impl Sched<'_, '_> {
         // Whatever is left waits on something that never came.
         for i in 0..self.insts.len() {
             if self.insts[i].st == St::Pending {
-                self.finish_unrun(i, TaskState::NotRun, Some("what it waits for never came".into()));
+                self.finish_unrun(
+                    i,
+                    TaskState::NotRun,
+                    Some("what it waits for never came".into()),
+                );
             }
         }
     }
@@ -230,7 +239,12 @@ impl Sched<'_, '_> {
                 let mut r = self.blank_record(t, &[], TaskState::NotRun);
                 r.error = Some("its loop's items never came".into());
                 let pos = out.iter().position(|o| {
-                    self.p.tasks.iter().position(|x| x.name == o.task).unwrap_or(0) > t
+                    self.p
+                        .tasks
+                        .iter()
+                        .position(|x| x.name == o.task)
+                        .unwrap_or(0)
+                        > t
                 });
                 match pos {
                     Some(p) => out.insert(p, r),
@@ -293,7 +307,11 @@ impl Sched<'_, '_> {
             LoopItems::Output { task, output } => {
                 let p = task.index();
                 let pctx = &outer[..self.loops[p].len().min(outer.len())];
-                match self.index.get(&(p, pctx.to_vec())).map(|&i| self.insts[i].st) {
+                match self
+                    .index
+                    .get(&(p, pctx.to_vec()))
+                    .map(|&i| self.insts[i].st)
+                {
                     None if self.complete[p] => return Items::Blocked,
                     None | Some(St::Pending | St::Running) => return Items::Pending,
                     Some(St::Done(s)) if !s.has_outputs() => return Items::Blocked,
@@ -388,7 +406,10 @@ impl Sched<'_, '_> {
                             TaskState::NotRun,
                             Some(format!(
                                 "upstream `{}` {}",
-                                self.insts[x].record.as_ref().map_or("?", |r| r.name.as_str()),
+                                self.insts[x]
+                                    .record
+                                    .as_ref()
+                                    .map_or("?", |r| r.name.as_str()),
                                 s
                             )),
                         )
@@ -398,7 +419,10 @@ impl Sched<'_, '_> {
             }
         }
         if skipped {
-            return Decision::Done(TaskState::Skipped, Some("an upstream task was skipped".into()));
+            return Decision::Done(
+                TaskState::Skipped,
+                Some("an upstream task was skipped".into()),
+            );
         }
         for &g in &self.ancestors[t].clone() {
             if !self.group_holds(g, t, &ctx) {
@@ -470,7 +494,11 @@ impl Sched<'_, '_> {
         }
         let group = &self.p.groups[g];
         let (state, code, message) = if cancelled || self.cx.cancel.load(Ordering::SeqCst) {
-            ("CANCELLED", Some(1), Some("the run was interrupted".to_owned()))
+            (
+                "CANCELLED",
+                Some(1),
+                Some("the run was interrupted".to_owned()),
+            )
         } else if let Some(task) = failed {
             ("FAILED", Some(2), Some(format!("task `{task}` failed")))
         } else {
@@ -479,7 +507,9 @@ impl Sched<'_, '_> {
         let status = crate::TaskFinalStatus {
             state: state.into(),
             pipeline_job_resource_name: self.cx.run_id.clone(),
-            pipeline_task_name: group.display_name().map_or_else(|| group.v2_name(), str::to_owned),
+            pipeline_task_name: group
+                .display_name()
+                .map_or_else(|| group.v2_name(), str::to_owned),
             error_code: code,
             error_message: message,
         };
@@ -529,7 +559,9 @@ impl Sched<'_, '_> {
                     .cloned();
                 match (item, field) {
                     (Some(v), None) => Resolved::Value(v),
-                    (Some(v), Some(f)) => v.get(f).cloned().map_or(Resolved::Absent, Resolved::Value),
+                    (Some(v), Some(f)) => {
+                        v.get(f).cloned().map_or(Resolved::Absent, Resolved::Value)
+                    }
                     (None, _) => Resolved::Absent,
                 }
             }
@@ -622,7 +654,11 @@ impl Sched<'_, '_> {
             root: self.cx.root.clone(),
             env: self.cx.env[t].clone(),
             venv: self.cx.venvs[t].clone(),
-            timeout: task.settings.timeout.as_ref().map(|d| Duration::from_secs(d.seconds)),
+            timeout: task
+                .settings
+                .timeout
+                .as_ref()
+                .map(|d| Duration::from_secs(d.seconds)),
             retry: task.settings.retry.clone(),
             // An exit task reacts to how this run's group ended: never from the cache.
             cache: if task.caching && task.component.final_status.is_empty() {
@@ -696,11 +732,13 @@ fn coerce(kind: ParamKind, v: Value) -> Value {
 }
 
 fn number(v: &Value) -> Option<f64> {
-    v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 fn boolean(v: &Value) -> Option<bool> {
-    v.as_bool().or_else(|| v.as_str().and_then(crate::types::parse_bool))
+    v.as_bool()
+        .or_else(|| v.as_str().and_then(crate::types::parse_bool))
 }
 
 /// One task to run on a worker thread.
@@ -849,10 +887,35 @@ mod tests {
 
     #[test]
     fn comparisons_follow_the_kind() {
-        assert!(compare(ParamKind::Integer, &json!(3), CmpOp::Gt, &json!(2.5)));
-        assert!(compare(ParamKind::String, &json!("heads"), CmpOp::Eq, &json!("heads")));
-        assert!(compare(ParamKind::String, &json!("tails"), CmpOp::Ne, &json!("heads")));
-        assert!(compare(ParamKind::Boolean, &json!("True"), CmpOp::Eq, &json!(true)));
-        assert!(!compare(ParamKind::Integer, &json!("x"), CmpOp::Eq, &json!(1)));
+        assert!(compare(
+            ParamKind::Integer,
+            &json!(3),
+            CmpOp::Gt,
+            &json!(2.5)
+        ));
+        assert!(compare(
+            ParamKind::String,
+            &json!("heads"),
+            CmpOp::Eq,
+            &json!("heads")
+        ));
+        assert!(compare(
+            ParamKind::String,
+            &json!("tails"),
+            CmpOp::Ne,
+            &json!("heads")
+        ));
+        assert!(compare(
+            ParamKind::Boolean,
+            &json!("True"),
+            CmpOp::Eq,
+            &json!(true)
+        ));
+        assert!(!compare(
+            ParamKind::Integer,
+            &json!("x"),
+            CmpOp::Eq,
+            &json!(1)
+        ));
     }
 }
