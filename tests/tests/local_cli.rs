@@ -103,9 +103,17 @@ fn a_failing_task_fails_the_run_its_downstream_does_not_run_and_the_exit_handler
     assert_eq!(task(&r, "report")["state"], "succeeded");
     // The summary names the failed task and its log; the log has the function's error.
     let log = task(&r, "fail-if")["log"].as_str().unwrap().to_owned();
+    // The summary shows paths inside the current folder relative to it.
+    let cwd = std::fs::canonicalize(dir.path()).unwrap();
+    let shown = Path::new(&log)
+        .strip_prefix(&cwd)
+        .unwrap()
+        .display()
+        .to_string();
+    assert!(shown.starts_with("kfp-local/local-faults/"), "{shown}");
     assert!(
         stdout.contains(&format!(
-            "error: task `fail-if` failed: exited with status 1 (log: {log})"
+            "error: task `fail-if` failed: exited with status 1 (log: {shown})"
         )),
         "{stdout}"
     );

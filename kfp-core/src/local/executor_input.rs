@@ -92,10 +92,7 @@ pub fn build(component: &ComponentSpec, inputs: &TaskInputs, dir: &Path) -> Valu
 /// The outputs of `component` after it ran with its outputs under `dir`: parameters from
 /// `executor_output.json` first, else from each parameter's `outputFile` (typed by the
 /// output's declared kind), and artifacts with the metadata `executor_output.json` gives.
-pub fn read_outputs(
-    component: &ComponentSpec,
-    dir: &Path,
-) -> Result<TaskOutputs, String> {
+pub fn read_outputs(component: &ComponentSpec, dir: &Path) -> Result<TaskOutputs, String> {
     let meta: Value = match std::fs::read_to_string(executor_output_file(dir)) {
         Ok(text) => serde_json::from_str(&text)
             .map_err(|e| format!("executor_output.json is not JSON: {e}"))?,

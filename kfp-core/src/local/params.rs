@@ -54,13 +54,15 @@ pub fn resolve(
                 Some(Value::Null) => continue,
                 Some(d) => d.clone(),
                 None if spec.optional => continue,
-                None => return Err(LocalError::BadParam {
-                    name: spec.name.clone(),
-                    message: format!(
+                None => {
+                    return Err(LocalError::BadParam {
+                        name: spec.name.clone(),
+                        message: format!(
                         "missing required parameter (a KFP {}); give it with `--param {}=VALUE`",
                         spec.kind, spec.name
                     ),
-                }),
+                    })
+                }
             },
         };
         out.insert(spec.name.clone(), value);

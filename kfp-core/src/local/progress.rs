@@ -107,6 +107,18 @@ fn clock() -> String {
     format!("{:02}:{:02}:{:02}", day / 3600, day / 60 % 60, day % 60)
 }
 
+/// `path` relative to the current folder when it is inside it, as the user named it.
+fn shown(path: &std::path::Path) -> std::path::PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            path.strip_prefix(cwd)
+                .ok()
+                .map(std::path::Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 /// The summary table of a run, then its outputs.
 pub fn summary(record: &RunRecord) -> String {
     let rows: Vec<[String; 4]> = record
@@ -158,7 +170,7 @@ pub fn summary(record: &RunRecord) -> String {
         record.run_id,
         record.state.as_str(),
         seconds(record.elapsed),
-        record.root.display()
+        shown(&record.root).display()
     ));
     let mut outputs = String::new();
     for t in &record.tasks {
@@ -168,7 +180,9 @@ pub fn summary(record: &RunRecord) -> String {
         for (k, a) in &t.artifacts {
             outputs.push_str(&format!(
                 "  {}.{k} = {} ({})\n",
-                t.name, a.uri, a.schema_title
+                t.name,
+                shown(std::path::Path::new(&a.uri)).display(),
+                a.schema_title
             ));
         }
     }
@@ -184,7 +198,7 @@ pub fn summary(record: &RunRecord) -> String {
             t.error.as_deref().unwrap_or("-"),
             t.log
                 .as_ref()
-                .map_or(String::new(), |l| format!(" (log: {})", l.display()))
+                .map_or(String::new(), |l| format!(" (log: {})", shown(l).display()))
         ));
     }
     out
