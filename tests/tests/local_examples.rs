@@ -297,3 +297,72 @@ fn typed_output_access_names_what_is_wrong() {
     let e = r.output::<i64>("nope", "Output").unwrap_err().to_string();
     assert!(e.contains("`nope`"), "{e}");
 }
+
+#[test]
+fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
+    use kfp_core::local::executor_input::{build, TaskInputs};
+    use kfp_core::local::process::docker_argv;
+    let p = kfp_examples::reusable_components::reusable_components();
+    let task = p
+        .tasks
+        .iter()
+        .find(|t| t.name == "echo-text")
+        .expect("echo-text");
+    let mut inputs = TaskInputs::default();
+    inputs.params.insert("msg".into(), json!("hi"));
+    inputs.artifacts.insert(
+        "data".into(),
+        vec![kfp_core::local::ArtifactRecord {
+            uri: "/runs/r1/make/artifacts/data_path".into(),
+            schema_title: "system.Artifact".into(),
+            metadata: json!({}),
+        }],
+    );
+    let dir = PathBuf::from("/runs/r1/echo-text");
+    let input = build(&task.component, &inputs, &dir);
+    let argv = docker_argv(
+        "/usr/local/bin/reusable_components",
+        &task.component,
+        &input,
+        &inputs.params,
+        std::path::Path::new("/runs/r1"),
+        &[("LEVEL".to_owned(), "debug".to_owned())],
+    );
+    let own = task
+        .component
+        .container
+        .as_ref()
+        .expect("a container component");
+    assert_eq!(
+        &argv[..7],
+        [
+            "docker",
+            "run",
+            "--rm",
+            "-v",
+            "/runs/r1:/runs/r1",
+            "-e",
+            "LEVEL=debug"
+        ]
+    );
+    assert_eq!(argv[7], "--entrypoint");
+    assert_eq!(argv[9], own.image);
+    // The command and arguments of `components/echo.yaml`, placeholders filled in: the input's
+    // value, the output files under the task's folder, the input artifact's path, and the
+    // default of `times`, which is present, so `--twice` follows.
+    assert_eq!(
+        argv[10..],
+        [
+            "-c",
+            r#"echo "$0" > "$1"; cp "$2" "$3""#,
+            "hi",
+            "/runs/r1/echo-text/outputs/out",
+            "/runs/r1/make/artifacts/data_path",
+            "/runs/r1/echo-text/artifacts/copy",
+            "--times",
+            "1",
+            "--twice",
+            "pre-hi",
+        ]
+    );
+}

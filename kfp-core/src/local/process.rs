@@ -126,6 +126,23 @@ pub fn docker_argv(
     }
     match &component.container {
         Some(own) => {
+            // An input left out takes its declared default, as the driver fills it in.
+            let mut inputs = inputs.clone();
+            for (i, input) in component.inputs.iter().enumerate() {
+                let name = crate::compiler::v2_io::io_name(component, &input.name).into_owned();
+                if let crate::compiler::v2_io::Io::Parameter(kind) =
+                    crate::compiler::v2_io::input_io(component, i)
+                {
+                    if !inputs.contains_key(&name) {
+                        if let Some(d) =
+                            crate::compiler::v2_io::container_default(component, &input.name, kind)
+                        {
+                            inputs.insert(name, d);
+                        }
+                    }
+                }
+            }
+            let inputs = &inputs;
             argv.push("--entrypoint".into());
             let command = resolve_all(&own.command, executor_input, inputs);
             let (first, rest) = command
@@ -388,10 +405,16 @@ fn pump(stream: Box<dyn Read + Send>, log: &Mutex<std::fs::File>, prefix: Option
         if let Some(p) = prefix {
             let text = String::from_utf8_lossy(&line);
             let text = text.trim_end_matches(['\n', '\r']);
-            if err {
-                let _ = writeln!(std::io::stderr().lock(), "[{p}] {text}");
+            // Over the live progress line (on stderr), the line is cleared first.
+            let clear = if super::progress::LIVE.load(std::sync::atomic::Ordering::Relaxed) {
+                "\r\x1b[K"
             } else {
-                let _ = writeln!(std::io::stdout().lock(), "[{p}] {text}");
+                ""
+            };
+            if err {
+                let _ = writeln!(std::io::stderr().lock(), "{clear}[{p}] {text}");
+            } else {
+                let _ = writeln!(std::io::stdout().lock(), "{clear}[{p}] {text}");
             }
         }
     }

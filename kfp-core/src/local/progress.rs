@@ -2,9 +2,13 @@
 //! terminal, plain timestamped lines elsewhere (CI logs), and the summary table.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::record::{RunRecord, TaskRecord};
+
+/// Whether a live progress line is on the terminal: a task's output line clears it first.
+pub(crate) static LIVE: AtomicBool = AtomicBool::new(false);
 
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +32,7 @@ pub struct Progress {
 impl Progress {
     /// A display in `mode`.
     pub fn new(mode: ProgressMode) -> Self {
+        LIVE.store(mode == ProgressMode::Live, Ordering::SeqCst);
         Progress {
             mode,
             start: Instant::now(),
@@ -63,8 +68,16 @@ impl Progress {
         }
     }
 
+    /// Redraws the live line (its clock moves on).
+    pub fn tick(&mut self) {
+        if self.mode == ProgressMode::Live {
+            self.redraw();
+        }
+    }
+
     /// Clears the live line before the summary.
     pub fn end(&mut self) {
+        LIVE.store(false, Ordering::SeqCst);
         if self.mode == ProgressMode::Live {
             eprint!("\r\x1b[K");
             let _ = std::io::stderr().flush();

@@ -159,7 +159,15 @@ impl Sched<'_, '_> {
             if self.running == 0 {
                 break;
             }
-            let Ok((i, record)) = rx.recv() else { break };
+            // Wake up now and then to keep the live progress line's clock going.
+            let (i, record) = match rx.recv_timeout(Duration::from_millis(250)) {
+                Ok(done) => done,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.cx.progress.tick();
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             self.running -= 1;
             self.insts[i].st = St::Done(record.state);
             self.cx.progress.finished(&record);
