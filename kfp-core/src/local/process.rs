@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -23,8 +23,9 @@ use crate::spec::component::ComponentSpec;
 /// How long a task gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
 
-/// How often a running task is checked for its timeout and for a cancellation.
-const POLL: Duration = Duration::from_millis(10);
+/// How often a running task is checked for its timeout and for a cancellation (its end is
+/// seen at once).
+const POLL: Duration = Duration::from_millis(50);
 
 /// What runs a task.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -348,15 +349,23 @@ fn subprocess(argv: &[String], attempt: &Attempt<'_>) -> Outcome {
     })
     .collect();
     let start = Instant::now();
+    let pid = child.id();
+    // A thread waits for the task, so its end is seen at once; this thread only watches the
+    // clock and the cancel flag meanwhile.
+    let (done_tx, done) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
     let mut outcome = None;
     let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
-            Err(e) => {
+        match done.recv_timeout(POLL) {
+            Ok(Ok(status)) => break Some(status),
+            Ok(Err(e)) => {
                 outcome = Some(Outcome::Failed(format!("cannot wait for the task: {e}")));
                 break None;
             }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
         let timed_out = attempt.timeout.is_some_and(|t| start.elapsed() >= t);
         if timed_out || attempt.cancel.load(Ordering::SeqCst) {
@@ -365,13 +374,12 @@ fn subprocess(argv: &[String], attempt: &Attempt<'_>) -> Outcome {
             } else {
                 Outcome::Cancelled
             });
-            stop_group(&mut child);
+            stop_group(pid, &done);
             break None;
         }
-        std::thread::sleep(POLL);
     };
     // Whatever the task left behind in its group goes with it, as a pod's processes do.
-    kill_group(child.id(), true);
+    kill_group(pid, true);
     for r in readers {
         let _ = r.join();
     }
@@ -420,20 +428,14 @@ fn pump(stream: Box<dyn Read + Send>, log: &Mutex<std::fs::File>, prefix: Option
     }
 }
 
-/// SIGTERM to the task's group, then SIGKILL if it is still there after the grace period;
-/// the task is reaped.
-fn stop_group(child: &mut std::process::Child) {
-    kill_group(child.id(), false);
-    let deadline = Instant::now() + GRACE;
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(POLL);
+/// SIGTERM to the task's group, then SIGKILL if the task is still there after the grace
+/// period; returns once the task is reaped.
+fn stop_group(pid: u32, done: &mpsc::Receiver<std::io::Result<std::process::ExitStatus>>) {
+    kill_group(pid, false);
+    if done.recv_timeout(GRACE).is_err() {
+        kill_group(pid, true);
+        let _ = done.recv();
     }
-    kill_group(child.id(), true);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[cfg(unix)]
