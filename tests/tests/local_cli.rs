@@ -410,3 +410,37 @@ fn container_components_are_refused_naming_the_tasks() {
     assert!(stderr.contains("only `--runner docker` runs"), "{stderr}");
     assert!(stderr.contains("`echo-text`"), "{stderr}");
 }
+
+#[test]
+fn a_params_file_gives_values_and_param_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.json"), r#"{"x": 4, "y": 20}"#).unwrap();
+    let out = run_in(
+        dir.path(),
+        "local_faults",
+        &[
+            "--no-cache",
+            "--params-file",
+            "p.json",
+            "--param",
+            "x=6",
+            "--json",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r = record(&dir.path().join("r.json"));
+    assert_eq!(r["parameters"]["x"], 6);
+    assert_eq!(r["parameters"]["y"], 20);
+    assert_eq!(task(&r, "step-2")["outputs"]["Output"], 7);
+    assert_eq!(task(&r, "step-4")["outputs"]["Output"], 21);
+    // A value of the wrong JSON type in the file: exit 2, naming the parameter.
+    std::fs::write(dir.path().join("bad.json"), r#"{"fail": "yes"}"#).unwrap();
+    let out = run_in(dir.path(), "local_faults", &["--params-file", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("parameter `fail`: invalid value \"yes\": expected a boolean"),
+        "{}",
+        text(&out.stderr)
+    );
+}
