@@ -49,12 +49,14 @@
 
 pub mod cache;
 pub(crate) mod cli;
+mod condition;
 pub mod executor_input;
 pub mod params;
 pub mod process;
 pub mod progress;
 pub mod record;
 mod scheduler;
+mod worker;
 
 use std::collections::BTreeMap;
 use std::fmt;
