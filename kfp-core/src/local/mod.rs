@@ -220,7 +220,7 @@ impl Runner {
     /// Sets parameter `name` to `value`.
     pub fn param<T: KfpType>(mut self, name: &str, value: T) -> Self {
         self.params
-            .push((name.to_owned(), ParamValue::Json(value.to_json())));
+            .push((name.to_owned(), ParamValue::Value(value.to_json())));
         self
     }
 

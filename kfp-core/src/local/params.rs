@@ -14,7 +14,7 @@ pub enum ParamValue {
     /// `--param NAME=VALUE`: parsed by the parameter's type.
     Text(String),
     /// A JSON value, which must already have the parameter's type.
-    Json(Value),
+    Value(Value),
 }
 
 /// Checks `given` against `pipeline`'s parameters and returns every parameter's value,
@@ -44,7 +44,7 @@ pub fn resolve(
                     message: format!("invalid value {text:?}: expected {expected}"),
                 })?
             }
-            Some((_, ParamValue::Json(v))) => {
+            Some((_, ParamValue::Value(v))) => {
                 check_json(spec.kind, v).map_err(|expected| LocalError::BadParam {
                     name: spec.name.clone(),
                     message: format!("invalid value {v}: expected {expected}"),
@@ -152,7 +152,7 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<(String, ParamValue)>, Lo
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => Ok(map
             .into_iter()
-            .map(|(k, v)| (k, ParamValue::Json(v)))
+            .map(|(k, v)| (k, ParamValue::Value(v)))
             .collect()),
         _ => Err(LocalError::BadParam {
             name: "--params-file".into(),
