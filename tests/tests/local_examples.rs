@@ -366,3 +366,61 @@ fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
         ]
     );
 }
+
+/// Records when it started and ended (nanoseconds since the epoch) in `<dir>/<i>`.
+#[kfp_core::component]
+fn stamp(dir: String, i: i64) -> Result<(), kfp_core::Error> {
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    };
+    let start = now();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    std::fs::write(
+        PathBuf::from(dir).join(i.to_string()),
+        format!("{start} {}", now()),
+    )?;
+    Ok(())
+}
+
+#[kfp_core::pipeline(name = "loop-limit")]
+fn loop_limit(dir: String) {
+    kfp_core::ParallelFor::new(0..4_i64)
+        .parallelism(1)
+        .run(|i| {
+            stamp(dir, i);
+        });
+    for i in 10..14_i64 {
+        stamp(dir, i);
+    }
+}
+
+#[test]
+fn a_loop_with_parallelism_1_never_runs_two_iterations_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamps = dir.path().join("stamps");
+    std::fs::create_dir_all(&stamps).unwrap();
+    // Plenty of room overall: only the loop's own limit keeps its iterations apart.
+    let (r, _d) = run(
+        &loop_limit(),
+        Runner::in_process()
+            .no_cache()
+            .parallelism(8)
+            .param("dir", stamps.display().to_string()),
+    );
+    assert_succeeded(&r);
+    let mut spans: Vec<(u128, u128)> = (0..4)
+        .map(|i| {
+            let t = std::fs::read_to_string(stamps.join(i.to_string())).unwrap();
+            let (a, b) = t.split_once(' ').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    spans.sort_unstable();
+    for w in spans.windows(2) {
+        assert!(w[0].1 <= w[1].0, "iterations overlap: {spans:?}");
+    }
+    assert_eq!(r.iterations("stamp").count(), 4);
+    assert_eq!(std::fs::read_dir(&stamps).unwrap().count(), 8);
+}
