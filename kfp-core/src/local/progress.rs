@@ -26,6 +26,7 @@ pub struct Progress {
     mode: ProgressMode,
     start: Instant,
     done: usize,
+    total: usize,
     running: Vec<String>,
 }
 
@@ -37,6 +38,7 @@ impl Progress {
             mode,
             start: Instant::now(),
             done: 0,
+            total: 0,
             running: Vec::new(),
         }
     }
@@ -68,6 +70,12 @@ impl Progress {
         }
     }
 
+    /// How many task runs the pipeline has so far (a loop's iterations count once its items
+    /// are known).
+    pub fn set_total(&mut self, total: usize) {
+        self.total = total;
+    }
+
     /// Redraws the live line (its clock moves on).
     pub fn tick(&mut self) {
         if self.mode == ProgressMode::Live {
@@ -91,8 +99,9 @@ impl Progress {
             running.push_str("...");
         }
         eprint!(
-            "\r\x1b[K[{} done, {} running] {running} · {}",
+            "\r\x1b[K[{}/{} done, {} running] {running} · {}",
             self.done,
+            self.total.max(self.done),
             self.running.len(),
             seconds(self.start.elapsed())
         );

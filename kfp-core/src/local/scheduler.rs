@@ -127,6 +127,7 @@ impl Sched<'_, '_> {
         let (tx, rx) = mpsc::channel::<(usize, TaskRecord)>();
         loop {
             self.expand();
+            self.cx.progress.set_total(self.insts.len());
             let mut progressed = false;
             for i in 0..self.insts.len() {
                 if self.insts[i].st != St::Pending {
