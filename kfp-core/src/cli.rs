@@ -179,8 +179,11 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         // A v2 pod runs the component of the pipeline built for KFP v2 (a `PerTarget` binary
         // may have a v1 component of the same name), as do the local runner and `graph`.
         Some(("component", m))
-            if m.get_many::<String>("args")
-                .is_some_and(|mut a| a.any(|x| x == crate::compiler::v2::EXECUTOR_INPUT_FLAG)) =>
+            if crate::runtime::executor::is_v2_argv(
+                &m.get_many::<String>("args")
+                    .map(|v| v.cloned().collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            ) =>
         {
             Some(Target::V2)
         }
