@@ -1,7 +1,8 @@
 //! A pipeline for the local runner's failure paths (issue 12): a task that fails on demand
 //! inside an exit handler, a flaky task that fails a set number of times before it succeeds,
 //! a task that outlives its timeout, a task that sleeps (with a child process of its own) for
-//! Ctrl-C, and a small chain for the cache. Every fault is off by default.
+//! Ctrl-C, a task that checks its `--venv` package, and a small chain for the cache. Every
+//! fault is off by default.
 //!
 //! `cargo run --example local_faults -- run --param fail=true` shows a failed run.
 
@@ -65,6 +66,29 @@ fn sleepy(seconds: i64, pid_file: String) -> Result<(), Error> {
     Ok(())
 }
 
+/// With `check`, imports the package a `--venv` run installs from the wheel in the current
+/// folder, with the `python3` first on `PATH`.
+#[component(
+    base_image = "python:3.11",
+    packages = ["./kfp_rs_probe-0.1-py3-none-any.whl"]
+)]
+fn venv_probe(check: bool) -> Result<(), Error> {
+    if !check {
+        return Ok(());
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import kfp_rs_probe, sys; print(kfp_rs_probe.MESSAGE, sys.prefix)",
+        ])
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    Ok(())
+}
+
 /// Reports how the exit handler's group ended.
 #[component(base_image = "python:3.11")]
 fn report(status: TaskFinalStatus) {
@@ -82,6 +106,7 @@ pub fn local_faults(
     #[kfp(default = "".to_string())] pid_file: String,
     #[kfp(default = 1)] x: i64,
     #[kfp(default = 10)] y: i64,
+    #[kfp(default = false)] venv_check: bool,
 ) {
     let cleanup = report();
     ExitHandler::new(&cleanup).run(|| {
@@ -95,6 +120,7 @@ pub fn local_faults(
         .set_timeout("1s")
         .set_caching_options(false);
     sleepy(long_sleep, pid_file).set_caching_options(false);
+    venv_probe(venv_check).set_caching_options(false);
     let a = step("a", x);
     step("b", a.output());
     step("c", y);

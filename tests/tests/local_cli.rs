@@ -324,7 +324,7 @@ fn a_second_run_is_cached_and_a_changed_input_reruns_exactly_what_it_feeds() {
     let s2 = states(&record(&dir.path().join("2.json")));
     // Everything cacheable is cached; the tasks with caching off (and the exit task, which
     // reads this run's final status) run again.
-    let ran_again = ["flaky", "sleepy", "sleepy-2", "report"];
+    let ran_again = ["flaky", "sleepy", "sleepy-2", "venv-probe", "report"];
     for (name, state) in &s2 {
         let expected = if ran_again.contains(&name.as_str()) {
             "succeeded"
@@ -443,4 +443,86 @@ fn a_params_file_gives_values_and_param_flags_win() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Writes a one-module wheel, `kfp_rs_probe`, into `dir` (with Python's zipfile; RECORD with
+/// each file's hash, as pip checks it).
+fn write_probe_wheel(dir: &Path) -> bool {
+    let script = r#"
+import base64, hashlib, sys, zipfile
+files = {
+    "kfp_rs_probe/__init__.py": "MESSAGE = 'hello from the venv'\n",
+    "kfp_rs_probe-0.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: kfp-rs-probe\nVersion: 0.1\n",
+    "kfp_rs_probe-0.1.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: kfp-rs-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        z.writestr(name, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append("kfp_rs_probe-0.1.dist-info/RECORD,,")
+    z.writestr("kfp_rs_probe-0.1.dist-info/RECORD", "\n".join(record) + "\n")
+"#;
+    Command::new("python3")
+        .args(["-c", script])
+        .arg(dir.join("kfp_rs_probe-0.1-py3-none-any.whl"))
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn venv_installs_a_package_list_once_and_puts_its_bin_first_on_path() {
+    let has_venv = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_venv {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "python3 with venv is missing under CI"
+        );
+        eprintln!("skipped: python3 with venv and ensurepip is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert!(write_probe_wheel(dir.path()), "cannot write the wheel");
+    let args = [
+        "--venv",
+        "--no-cache",
+        "--cache-dir",
+        "cache",
+        "--param",
+        "venv_check=true",
+        "--json",
+        "r.json",
+    ];
+    let out = run_in(dir.path(), "local_faults", &args);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("creating a virtualenv for ./kfp_rs_probe-0.1-py3-none-any.whl"),
+        "{stderr}"
+    );
+    let venvs = dir.path().join("cache/venvs");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("[venv-probe] hello from the venv "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // The python3 the task found first on PATH is the venv's.
+    let prefix = Path::new(line.rsplit(' ').next().unwrap()).to_path_buf();
+    let venvs_abs = std::fs::canonicalize(&venvs).unwrap();
+    assert_eq!(prefix.parent(), Some(venvs_abs.as_path()), "{line}");
+    // A second run reuses it.
+    let again = run_in(dir.path(), "local_faults", &args);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        !text(&again.stderr).contains("creating a virtualenv"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert!(text(&again.stdout).contains("[venv-probe] hello from the venv"));
+    assert_eq!(std::fs::read_dir(&venvs).unwrap().count(), 1);
 }

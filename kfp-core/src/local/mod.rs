@@ -438,6 +438,8 @@ impl Runner {
             .clone()
             .unwrap_or_else(cache::default_dir)
             .join("venvs");
+        // Absolute, as a relative folder on `PATH` would depend on each task's folder.
+        let base = std::path::absolute(&base).unwrap_or(base);
         let mut out = Vec::new();
         for task in &pipeline.tasks {
             let packages = &task.component.packages;
