@@ -99,7 +99,10 @@ fn command(bin: &str) -> Command {
             Command::new("components")
                 .about("List the components this binary can run")
                 .arg(target_arg("List only the components of this target's pipeline").default_value(None)),
-        );
+        )
+        // The local runner and the DAG drawing (issue 12).
+        .subcommand(crate::local::cli::command())
+        .subcommand(crate::graph::command());
     // `submit`, `upload`, `runs`: the KFP API client (issue 14).
     #[cfg(feature = "client")]
     let cmd = cmd.subcommands(crate::client::commands::subcommands());
@@ -112,6 +115,8 @@ fn command(bin: &str) -> Command {
 /// - `compile [--target v1|v2] [-o PATH]`;
 /// - `component <name> [KFP args...]`: run one component in the pod;
 /// - `dockerfile [-o DIR]`: Dockerfiles that add this binary to each base image;
+/// - `run [--param NAME=VALUE]...`: run the whole pipeline on this machine ([`crate::local`]);
+/// - `graph [--format mermaid|dot] [-o PATH]`: draw the pipeline's DAG ([`crate::graph`]);
 /// - `--help`.
 pub fn main(pipeline: impl Pipelines) -> ! {
     let code = run(std::env::args_os().collect(), pipeline);
@@ -305,6 +310,8 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
             Some(crate::client::commands::target_of(m))
         }
+        // The local runner and `graph` walk the pipeline built for KFP v2.
+        Some(("run" | "graph", _)) => Some(Target::V2),
         _ => None,
     };
     let built = pipelines.build(target);
@@ -365,6 +372,8 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
             crate::client::commands::run(name, m, pipeline)
         }
+        Some(("run", m)) => crate::local::cli::main(m, pipeline),
+        Some(("graph", m)) => crate::graph::main(m, pipeline),
         Some((other, _)) => {
             eprintln!("error: unknown command `{other}`");
             2

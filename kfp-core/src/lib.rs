@@ -54,9 +54,11 @@ pub mod control;
 pub mod dsl;
 pub mod error;
 pub mod final_status;
+pub mod graph;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod image_ref;
+pub mod local;
 pub mod mlflow;
 // `--param` parsing, shared by the commands that start a pipeline.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]

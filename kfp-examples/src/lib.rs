@@ -144,3 +144,11 @@ pub mod collected_artifacts;
 /// `examples/mlflow_train.rs`: Rust components that train and track in MLflow.
 #[path = "../examples/mlflow_train.rs"]
 pub mod mlflow_train;
+
+/// `examples/local_faults.rs`: the local runner's failure paths.
+#[path = "../examples/local_faults.rs"]
+pub mod local_faults;
+
+/// `examples/local_bench.rs`: the local runner's benchmark shapes.
+#[path = "../examples/local_bench.rs"]
+pub mod local_bench;
