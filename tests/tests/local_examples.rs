@@ -424,3 +424,44 @@ fn a_loop_with_parallelism_1_never_runs_two_iterations_at_once() {
     assert_eq!(r.iterations("stamp").count(), 4);
     assert_eq!(std::fs::read_dir(&stamps).unwrap().count(), 8);
 }
+
+#[test]
+fn the_summary_and_the_run_record_carry_the_logged_metrics() {
+    // `ui_outputs` logs scalar metrics, a confusion matrix and a ROC curve (KFP v2's
+    // `Output[Metrics]` / `Output[ClassificationMetrics]`): the summary prints them and the
+    // run record keeps them as each artifact's metadata.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("record.json");
+    let out = Command::new(example_binary("ui_outputs"))
+        .arg("run")
+        .arg("--quiet")
+        .arg("--no-cache")
+        .arg("--root")
+        .arg(dir.path().join("run"))
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let metrics = text
+        .split("metrics:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no metrics in the summary:\n{text}"));
+    assert!(
+        metrics.contains("evaluate.metrics: accuracy = 0.85, threshold = 0.5"),
+        "{text}"
+    );
+    assert!(
+        metrics.contains("confusion matrix 2x2") && metrics.contains("ROC curve of 4 points"),
+        "{text}"
+    );
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let text = record.to_string();
+    assert!(text.contains(r#""accuracy":0.85"#), "{text}");
+    assert!(text.contains(r#""confusionMatrix""#), "{text}");
+}

@@ -379,15 +379,6 @@ fn mlflow_train_through_the_pod_contract() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// Whether the binary has the local runner (`run`).
-fn has_runner() -> bool {
-    Command::new(binary())
-        .args(["run", "--help"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 /// The files a run record names (any string value that is a file).
 fn files_in(v: &Value, out: &mut Vec<PathBuf>) {
     match v {
@@ -403,13 +394,6 @@ fn mlflow_train_through_the_local_runner() {
     let Some(s) = services("mlflow_train_through_the_local_runner") else {
         return;
     };
-    if !has_runner() {
-        eprintln!(
-            "SKIPPED mlflow_train_through_the_local_runner: this build of mlflow_train has no \
-             `run` command (the local runner); the pod-contract test covers the same checks"
-        );
-        return;
-    }
     let experiment = unique("kfp-rs-e2e-runner");
     let root = scratch("kfp-rs-e2e-runner");
     let run_once = |secret: &str, tag: &str| {

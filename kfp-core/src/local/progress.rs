@@ -212,6 +212,11 @@ pub fn summary(record: &RunRecord) -> String {
         out.push_str("outputs:\n");
         out.push_str(&outputs);
     }
+    let metrics = logged_metrics(record);
+    if !metrics.is_empty() {
+        out.push_str("metrics:\n");
+        out.push_str(&metrics);
+    }
     for t in record.tasks.iter().filter(|t| t.state.is_failure()) {
         out.push_str(&format!(
             "error: task `{}` {}: {}{}\n",
@@ -222,6 +227,35 @@ pub fn summary(record: &RunRecord) -> String {
                 .as_ref()
                 .map_or(String::new(), |l| format!(" (log: {})", shown(l).display()))
         ));
+    }
+    out
+}
+
+/// What the tasks logged for the KFP UI (an output artifact's `metadata`): scalar metrics as
+/// `name = value`, a confusion matrix and a ROC curve by their size.
+fn logged_metrics(record: &RunRecord) -> String {
+    let mut out = String::new();
+    for t in &record.tasks {
+        for (k, a) in &t.artifacts {
+            let Some(meta) = a.metadata.as_object().filter(|m| !m.is_empty()) else {
+                continue;
+            };
+            let shown: Vec<String> = meta
+                .iter()
+                .map(|(name, v)| match (name.as_str(), v) {
+                    ("confusionMatrix", m) => format!(
+                        "confusion matrix {}x{}",
+                        m["rows"].as_array().map_or(0, Vec::len),
+                        m["annotationSpecs"].as_array().map_or(0, Vec::len)
+                    ),
+                    ("confidenceMetrics", c) => {
+                        format!("ROC curve of {} points", c.as_array().map_or(0, Vec::len))
+                    }
+                    (_, v) => format!("{name} = {v}"),
+                })
+                .collect();
+            out.push_str(&format!("  {}.{k}: {}\n", t.name, shown.join(", ")));
+        }
     }
     out
 }
