@@ -408,7 +408,8 @@ fn mlflow_train_through_the_local_runner() {
         .unwrap();
         let record = root.join(format!("{tag}.json"));
         let mut cmd = Command::new(binary());
-        cmd.arg("run");
+        // Every task must reach MLflow: no cache (and none left in the source tree).
+        cmd.arg("run").arg("--no-cache");
         for (k, v) in [
             ("rows", "150".to_owned()),
             ("seed", "11".to_owned()),
