@@ -1,5 +1,6 @@
 //! Image references as the OCI distribution grammar defines them. A copy of
-//! `kfp_core::image_ref` (a proc-macro crate cannot share it): keep the two equal.
+//! `kfp_core::image_ref` (a proc-macro crate cannot share it); `tests/tests/macro_copies.rs`
+//! pins the two equal.
 
 /// Checks `image` against the OCI image-reference grammar of the distribution project
 /// (`[host[:port]/]path[:tag][@algorithm:hex]`); the error says what is wrong.
