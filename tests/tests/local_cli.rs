@@ -2,47 +2,18 @@
 //! (`examples/local_faults.rs`), as a user runs it: exit statuses, the summary, the run
 //! record (`--json`), the task logs, and the processes left behind.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// Builds example `name` once and returns its binary.
+/// The binary of example `name` (every example is built once per test process).
 fn example_binary(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT.get_or_init(Default::default).lock().expect("lock");
-    if let Some(p) = built.get(name) {
-        return p.clone();
-    }
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "kfp-examples",
-            "--example",
-            name,
-            "--message-format=json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cannot run cargo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported no executable");
-    built.insert(name.to_owned(), path.clone());
-    path
+    support::built_example(name)
 }
 
 /// Runs `example run <args>` in `dir` (its default run and cache folders go there).

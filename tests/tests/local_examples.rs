@@ -2,10 +2,11 @@
 //! this test process (the in-process executable), with its outputs asserted; the flagship also
 //! runs as subprocesses of its own binary, as the `run` command runs it.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use kfp_core::local::{RunRecord, Runner, TaskState};
 use kfp_core::Pipeline;
@@ -31,39 +32,9 @@ fn assert_succeeded(record: &RunRecord) {
     );
 }
 
-/// Builds example `name` once and returns its binary.
+/// The binary of example `name` (every example is built once per test process).
 fn example_binary(name: &str) -> PathBuf {
-    static LOCK: OnceLock<std::sync::Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = LOCK.get_or_init(Default::default).lock().expect("lock");
-    if let Some(p) = built.get(name) {
-        return p.clone();
-    }
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "kfp-examples",
-            "--example",
-            name,
-            "--message-format=json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cannot run cargo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported no executable");
-    built.insert(name.to_owned(), path.clone());
-    path
+    support::built_example(name)
 }
 
 #[test]
