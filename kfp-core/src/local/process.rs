@@ -430,12 +430,50 @@ fn pump(stream: Box<dyn Read + Send>, log: &Mutex<std::fs::File>, prefix: Option
 
 /// SIGTERM to the task's group, then SIGKILL if the task is still there after the grace
 /// period; returns once the task is reaped.
+///
+/// The task's own children (a `sleep` its shell started) are in its group too and may outlive
+/// it by a moment: the group is waited for as well, and killed when it outstays the grace
+/// period, so no process of the task is left when this returns.
 fn stop_group(pid: u32, done: &mpsc::Receiver<std::io::Result<std::process::ExitStatus>>) {
     kill_group(pid, false);
     if done.recv_timeout(GRACE).is_err() {
         kill_group(pid, true);
         let _ = done.recv();
     }
+    if !group_gone(pid, GRACE) {
+        kill_group(pid, true);
+        group_gone(pid, Duration::from_secs(1));
+    }
+}
+
+/// Waits up to `wait` for every process of group `pid` to end; whether they did.
+fn group_gone(pid: u32, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    loop {
+        if !group_alive(pid) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(unix)]
+fn group_alive(pid: u32) -> bool {
+    use nix::sys::signal::killpg;
+    use nix::unistd::Pid;
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks that the group has a process left, and sends nothing.
+    killpg(Pid::from_raw(pid), None).is_ok()
+}
+
+#[cfg(not(unix))]
+fn group_alive(_pid: u32) -> bool {
+    false
 }
 
 #[cfg(unix)]
