@@ -70,29 +70,11 @@ fn describe(kind: ParamKind) -> &'static str {
     }
 }
 
-/// The value `text` as a parameter of `kind`, or `None` when it is not one.
+/// The value `text` as a parameter of `kind`, or `None` when it is not one: the same rule as
+/// the local runner's `--param` ([`crate::local::parse_param`]), so a value `run` takes is one
+/// `submit` takes.
 pub(crate) fn typed_value(kind: ParamKind, text: &str) -> Option<Value> {
-    match kind {
-        ParamKind::String => Some(Value::String(text.to_owned())),
-        ParamKind::Integer => text.trim().parse::<i64>().ok().map(Value::from),
-        ParamKind::Float => text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite())
-            .map(Value::from),
-        ParamKind::Boolean => match text.trim() {
-            "true" | "True" => Some(Value::Bool(true)),
-            "false" | "False" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        ParamKind::List => serde_json::from_str::<Value>(text)
-            .ok()
-            .filter(Value::is_array),
-        ParamKind::Struct => serde_json::from_str::<Value>(text)
-            .ok()
-            .filter(Value::is_object),
-    }
+    crate::local::parse_param(kind, text).ok()
 }
 
 /// Parses `NAME=VALUE` arguments against `declared`: each name must be declared once, each
@@ -215,7 +197,7 @@ mod tests {
             err(&["epochs=1"]),
             "the pipeline parameter `model_name` (a string) has no default; pass --param model_name=VALUE"
         );
-        assert!(err(&["model_name=m", "fast=yes"]).contains("a boolean"));
+        assert!(err(&["model_name=m", "fast=maybe"]).contains("a boolean"));
         assert!(err(&["model_name=m", "sizes={}"]).contains("a list"));
         assert!(err(&["model_name=m", "lr=nan"]).contains("a float"));
     }
