@@ -161,7 +161,7 @@ pub const V1_ONLY: &[&str] = &["container_op", "untyped_inputs", "volumes_v1"];
 
 /// Examples of a feature only KFP v2 has: compiling them for v1 is a typed error, asserted in
 /// `features.rs`.
-pub const V2_ONLY: &[&str] = &["collected_artifacts", "one_of"];
+pub const V2_ONLY: &[&str] = &["collected_artifacts", "local_faults", "one_of"];
 
 /// Whether example `name` compiles for `target` (`"v1"` or `"v2"`).
 #[allow(dead_code)] // Not every test file that includes `support` asks.
