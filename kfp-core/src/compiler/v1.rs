@@ -17,15 +17,7 @@ use crate::yaml;
 /// kfp 1.8.9's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.7";
 
-/// The path KFP v1 gives output `name`: `/tmp/outputs/<name>/data`.
-pub fn output_path(name: &str) -> String {
-    format!("/tmp/outputs/{name}/data")
-}
-
-/// The command-line flag for input `name`: `--` and the name with `_` → `-`.
-pub fn input_flag(name: &str) -> String {
-    format!("--{}", name.replace('_', "-"))
-}
+pub use crate::spec::io::{v1_input_flag as input_flag, v1_output_path as output_path};
 
 /// Compiles `pipeline` (already checked) to an Argo Workflow in YAML.
 pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {

@@ -60,11 +60,9 @@ pub const SCHEMA_VERSION: &str = "2.1.0";
 /// The `schemaVersion` kfp gives its built-in artifact types (`system.Dataset`, ...).
 pub const ARTIFACT_SCHEMA_VERSION: &str = "0.0.1";
 
-/// The flag before the executor input JSON in a v2 container's arguments.
-pub const EXECUTOR_INPUT_FLAG: &str = "--executor_input";
-
-/// The flag before the function's name in a v2 container's arguments.
-pub const FUNCTION_FLAG: &str = "--function_to_execute";
+pub use crate::spec::io::{
+    V2_EXECUTOR_INPUT_FLAG as EXECUTOR_INPUT_FLAG, V2_FUNCTION_FLAG as FUNCTION_FLAG,
+};
 
 /// The placeholder the KFP launcher replaces with the executor input JSON.
 pub const EXECUTOR_INPUT_PLACEHOLDER: &str = "{{$}}";

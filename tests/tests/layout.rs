@@ -1,0 +1,52 @@
+//! Pins the crate's layout: the pod side (`kfp-core/src/runtime`) depends on the model only,
+//! never on a compiler back end, so that the facts it shares with the YAML come from one place.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `dir`, recursively, in a stable order.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn runtime_imports_nothing_from_the_compiler() {
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kfp-core/src/runtime");
+    let files = rust_files(&runtime);
+    assert!(
+        files.len() >= 3,
+        "expected the runtime's source files under {}, found {files:?}",
+        runtime.display()
+    );
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|path| {
+            let text = fs::read_to_string(path).expect("readable source file");
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| {
+                    line.contains("crate::compiler") || line.contains("kfp_core::compiler")
+                })
+                .map(|(n, line)| format!("{}:{}: {}", path.display(), n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "the pod side must depend on the model only (`crate::spec`), not on a compiler:\n{}",
+        offenders.join("\n")
+    );
+}
