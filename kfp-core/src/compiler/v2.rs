@@ -25,8 +25,9 @@
 
 use serde_json::{json, Map, Value};
 
+use super::document::object;
 use super::v2_io::{self, input_io, io_name, output_io, Io};
-use super::{shell_quote, Compiler, SDK_VERSION};
+use super::{Compiler, SDK_VERSION};
 use crate::pyjson;
 use crate::settings;
 use crate::spec::component::{sanitize_name, ComponentSpec};
@@ -122,18 +123,6 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     ]))
 }
 
-/// A JSON object with these entries, moving the values: `json!` serializes (deep copies)
-/// every value it interpolates, and copying every component, executor and task took most of
-/// the compile time of a large pipeline.
-fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
 /// The `PlatformSpec` document of `pipeline`, keys sorted, when a task has Kubernetes
 /// settings; `None` otherwise, as kfp writes the second document only for kfp-kubernetes.
 pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
@@ -184,27 +173,12 @@ pub fn executor_args(component: &ComponentSpec) -> Vec<String> {
 /// Without packages there is nothing to install, so the command is the binary alone and the
 /// container needs no shell.
 pub fn executor_command(compiler: &Compiler, component: &ComponentSpec) -> Vec<String> {
-    let run = [
-        compiler.get_binary_path().to_owned(),
-        "component".to_owned(),
-        component.key.clone(),
-    ];
-    if component.packages.is_empty() {
-        return run.to_vec();
-    }
-    let pkgs = component
-        .packages
-        .iter()
-        .map(|p| shell_quote(p))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let prelude = format!(
-        "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip\nfi\n\n\
-         PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location {pkgs} && \"$0\" \"$@\"\n"
-    );
-    let mut cmd = vec!["sh".to_owned(), "-c".to_owned(), prelude];
-    cmd.extend(run);
-    cmd
+    super::command_with_prelude(compiler.get_binary_path(), component, |pkgs| {
+        format!(
+            "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip\nfi\n\n\
+             PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location {pkgs} && \"$0\" \"$@\"\n"
+        )
+    })
 }
 
 /// A JSON value as the IR holds it: protobuf `Value`s have only doubles, so every integer
