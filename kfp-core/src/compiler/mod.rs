@@ -5,7 +5,9 @@ pub mod constants;
 mod document;
 pub mod v1;
 pub mod v2;
-pub mod v2_io;
+
+/// The v2 back end's inputs and outputs, at the path they had before it had a folder.
+pub use v2::io as v2_io;
 
 use std::fmt;
 use std::str::FromStr;

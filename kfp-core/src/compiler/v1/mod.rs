@@ -4,7 +4,8 @@
 //! The workflow is built in parts, one file each: `dags` places every task and group in its
 //! DAG and resolves the values they take from elsewhere; `command_line` writes each task's
 //! arguments; `groups` writes conditions and loops into their parent DAG; `template` renders a
-//! task's container template.
+//! task's container template; `settings` renders its Kubernetes settings and pod metadata;
+//! `check` refuses what v1 cannot express.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -19,9 +20,11 @@ use crate::spec::pipeline::Pipeline;
 use crate::types::constant_text;
 use crate::yaml;
 
+pub(crate) mod check;
 mod command_line;
 mod dags;
 mod groups;
+mod settings;
 mod template;
 
 use command_line::{link_task, task_line, CommandLine};

@@ -154,7 +154,7 @@ pub(super) fn container_template(
     container.insert("image".into(), rendered.image.clone());
     let mut template_fields = Map::new();
     let producer = |id| pipeline.task(id).map(|t| t.name.clone());
-    crate::settings::v1_fields(
+    super::settings::v1_fields(
         &task.settings,
         &mut container,
         &mut template_fields,
@@ -236,7 +236,7 @@ pub(super) fn container_template(
         template.insert("outputs".into(), Value::Object(outputs));
     }
 
-    let extra = crate::settings::v1_metadata(task);
+    let extra = super::settings::v1_metadata(task);
     let mut annotations = extra.annotations;
     if let Some(d) = &task.display_name {
         annotations.insert("pipelines.kubeflow.org/task_display_name".into(), json!(d));
