@@ -1,5 +1,7 @@
-//! Pins the crate's layout: the pod side (`kfp-core/src/runtime`) depends on the model only,
-//! never on a compiler back end, so that the facts it shares with the YAML come from one place.
+//! Pins the crate's layout and its single sources of truth: the pod side
+//! (`kfp-core/src/runtime`) depends on the model only, never on a compiler back end, so that the
+//! facts it shares with the YAML come from one place; and the macros' copy of the name
+//! sanitiser stays equal to kfp-core's.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -49,4 +51,46 @@ fn runtime_imports_nothing_from_the_compiler() {
         "the pod side must depend on the model only (`crate::spec`), not on a compiler:\n{}",
         offenders.join("\n")
     );
+}
+
+/// The macros' copy of the name sanitiser, compiled from its own file: a proc-macro crate
+/// cannot use kfp-core's, so this pins the two equal.
+#[path = "../../kfp-macros/src/sanitize.rs"]
+mod macro_sanitize;
+
+#[test]
+fn the_macros_sanitize_names_as_kfp_core_does() {
+    let long = "Ab_".repeat(60);
+    let names = [
+        "My Pipeline_Name",
+        "--A__b--",
+        "!!!",
+        "",
+        "-",
+        "a--b",
+        "123-abc",
+        "CamelCaseName",
+        "UPPER_snake-Case",
+        "tab\there\nnew line",
+        "ÄÖÜ straße",
+        "İstanbul",
+        "ΣΑΣ",
+        "kelvin \u{212A}",
+        "émoji 🚀 run",
+        "ends with dash -",
+        long.as_str(),
+    ];
+    for name in names {
+        assert_eq!(
+            macro_sanitize::sanitize_name(name),
+            kfp_core::spec::component::sanitize_name(name),
+            "the macros' sanitize_name differs from kfp-core's on {name:?}"
+        );
+    }
+    // The pair agrees on what matters, not only with each other.
+    assert_eq!(
+        macro_sanitize::sanitize_name("My Pipeline_Name"),
+        "my-pipeline-name"
+    );
+    assert_eq!(macro_sanitize::sanitize_name("kelvin \u{212A}"), "kelvin-k");
 }
