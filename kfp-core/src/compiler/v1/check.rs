@@ -45,6 +45,8 @@ pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
             });
         }
     }
+    // KFP v1 fills in no final status, not even an exit task's.
+    let misplaced = crate::final_status::misplaced_final_status(p, false);
     for task in &p.tasks {
         for arg in task.args.iter().flatten() {
             if let Arg::Collected { task: producer, .. } = arg {
@@ -58,12 +60,7 @@ pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
                 });
             }
         }
-        for &i in &task.component.final_status {
-            let input = task
-                .component
-                .inputs
-                .get(i)
-                .map_or("?", |i| i.name.as_str());
+        for (_, input) in misplaced.iter().filter(|(t, _)| std::ptr::eq(*t, task)) {
             errors.push(BuildError::Unsupported {
                 task: task.name.clone(),
                 message: format!(
