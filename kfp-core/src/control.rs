@@ -78,7 +78,7 @@ use crate::dsl::{self, IntoArg, Param, Task, TaskOutput};
 use crate::spec::pipeline::{Arg, TaskId};
 use crate::types::{KfpType, ParamKind};
 
-pub(crate) use check::{check_groups, check_v1};
+pub(crate) use check::check_groups;
 
 /// A comparison operator of a condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

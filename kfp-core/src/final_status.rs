@@ -142,6 +142,43 @@ impl TaskFinalStatus {
     }
 }
 
+/// The one rule for where a `TaskFinalStatus` input is filled in: only for the exit task of an
+/// exit handler, and only on a target that fills it in at all (`target_fills`: KFP v2 and the
+/// local runner do, KFP v1 does not). Returns each final-status input that breaks it, as the
+/// task and the input's name; each back end words its own error.
+pub(crate) fn misplaced_final_status(
+    p: &crate::spec::pipeline::Pipeline,
+    target_fills: bool,
+) -> Vec<(&crate::spec::pipeline::TaskSpec, &str)> {
+    let exit_tasks: Vec<usize> = p
+        .groups
+        .iter()
+        .filter_map(|g| match &g.kind {
+            crate::control::GroupKind::ExitHandler { exit_task, .. }
+                if p.task(*exit_task).is_some() =>
+            {
+                Some(exit_task.index())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (t, task) in p.tasks.iter().enumerate() {
+        if target_fills && exit_tasks.contains(&t) {
+            continue;
+        }
+        for &i in &task.component.final_status {
+            let input = task
+                .component
+                .inputs
+                .get(i)
+                .map_or("?", |i| i.name.as_str());
+            out.push((task, input));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

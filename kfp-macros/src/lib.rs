@@ -10,6 +10,7 @@ mod errors;
 mod expand;
 mod fallback;
 mod image_ref;
+mod sanitize;
 mod valid;
 
 use proc_macro::TokenStream;

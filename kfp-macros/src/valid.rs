@@ -4,6 +4,7 @@ use syn::{ItemFn, Type};
 
 use crate::ast::{Component, Pipeline};
 use crate::errors::Errors;
+use crate::sanitize::sanitize_name;
 
 /// Runs every rule for a component.
 pub(crate) fn check_component(errors: &mut Errors, c: &Component) {
@@ -193,24 +194,6 @@ fn check_packages(errors: &mut Errors, c: &Component) {
             );
         }
     }
-}
-
-/// kfp's sanitising: lower-case, runs outside `[-0-9a-z]` become `-`, `-` runs collapse and
-/// are trimmed. Kept equal to `kfp_core::spec::component::sanitize_name`.
-pub(crate) fn sanitize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.to_lowercase().chars() {
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
-            c
-        } else {
-            '-'
-        };
-        if c == '-' && out.ends_with('-') {
-            continue;
-        }
-        out.push(c);
-    }
-    out.trim_matches('-').to_owned()
 }
 
 fn check_pipeline_name(errors: &mut Errors, p: &Pipeline) {

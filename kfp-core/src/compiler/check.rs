@@ -60,7 +60,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     crate::control::check_one_of(pipeline, target, &mut errors);
     check_scopes(pipeline, &mut errors);
     match target {
-        Target::V1 => crate::control::check_v1(pipeline, &mut errors),
+        Target::V1 => super::v1::check::check_v1(pipeline, &mut errors),
         Target::V2 => {
             if pipeline.timeout.is_some() {
                 errors.push(BuildError::Unsupported {

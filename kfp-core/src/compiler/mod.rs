@@ -2,9 +2,12 @@
 
 mod check;
 pub mod constants;
+mod document;
 pub mod v1;
 pub mod v2;
-pub mod v2_io;
+
+/// The v2 back end's inputs and outputs, at the path they had before it had a folder.
+pub use v2::io as v2_io;
 
 use std::fmt;
 use std::str::FromStr;
@@ -132,26 +135,39 @@ impl Compiler {
     /// the binary, the `component` subcommand and the component's name, behind kfp's pip
     /// prelude when the component has packages.
     pub fn component_command(&self, component: &ComponentSpec) -> Vec<String> {
-        let run = [
-            self.binary_path.clone(),
-            "component".to_owned(),
-            component.key.clone(),
-        ];
-        if component.packages.is_empty() {
-            return run.to_vec();
-        }
-        let pkgs = component
-            .packages
-            .iter()
-            .map(|p| shell_quote(p))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let pip = "PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location";
-        let prelude = format!("({pip} {pkgs} || {pip} {pkgs} --user) && \"$0\" \"$@\"");
-        let mut cmd = vec!["sh".to_owned(), "-c".to_owned(), prelude];
-        cmd.extend(run);
-        cmd
+        command_with_prelude(&self.binary_path, component, |pkgs| {
+            let pip = "PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location";
+            format!("({pip} {pkgs} || {pip} {pkgs} --user) && \"$0\" \"$@\"")
+        })
     }
+}
+
+/// The command that runs `component` with `binary`: the binary, the `component` subcommand and
+/// the component's name; when the component has packages, behind `sh -c` and the pip prelude
+/// that `prelude` writes for them (shell-quoted, space-separated). Each target has its own
+/// prelude, as kfp does.
+pub(crate) fn command_with_prelude(
+    binary: &str,
+    component: &ComponentSpec,
+    prelude: impl FnOnce(&str) -> String,
+) -> Vec<String> {
+    let run = [
+        binary.to_owned(),
+        "component".to_owned(),
+        component.key.clone(),
+    ];
+    if component.packages.is_empty() {
+        return run.to_vec();
+    }
+    let pkgs = component
+        .packages
+        .iter()
+        .map(|p| shell_quote(p))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = vec!["sh".to_owned(), "-c".to_owned(), prelude(&pkgs)];
+    cmd.extend(run);
+    cmd
 }
 
 /// `/usr/local/bin/<file name of this program>`.

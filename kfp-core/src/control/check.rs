@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{CmpOp, GroupKind};
+use super::GroupKind;
 use crate::error::BuildError;
 use crate::spec::pipeline::{Arg, Pipeline};
 
@@ -121,77 +121,6 @@ fn check_names(p: &Pipeline, errors: &mut Vec<BuildError>) {
                     "task `{}` has the name of a group; give its component another name with \
                      `#[component(name = \"...\")]`",
                     task.name
-                ),
-            });
-        }
-    }
-}
-
-/// What KFP v1 cannot express: `elif`/`else` branches, fan-in of a loop's outputs, and a
-/// task's final status.
-pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
-    for g in &p.groups {
-        // An ordered comparison stands unquoted in Argo's `when`: only a number can.
-        if let GroupKind::Condition { condition, .. } = &g.kind {
-            if !matches!(condition.op, CmpOp::Eq | CmpOp::Ne) {
-                for arg in [&condition.lhs, &condition.rhs] {
-                    if let Arg::Constant(v) = arg {
-                        let text = crate::types::constant_text(v);
-                        if !crate::compiler::v1::is_govaluate_number(&text) {
-                            errors.push(BuildError::Unsupported {
-                                task: g.name(),
-                                message: format!(
-                                    "its condition compares with `{}` {text:?}, which is not a \
-                                     number: KFP v1 writes it unquoted into Argo's `when`, where \
-                                     only a number is safe; compare with a number, or use \
-                                     `.equals(..)`",
-                                    condition.op
-                                ),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        if let GroupKind::Branch { condition, .. } = &g.kind {
-            let which = if condition.is_some() {
-                "`.elif(..)` (kfp's `dsl.Elif`)"
-            } else {
-                "`.otherwise(..)` (kfp's `dsl.Else`)"
-            };
-            errors.push(BuildError::Unsupported {
-                task: g.name(),
-                message: format!(
-                    "{which} exists only on KFP v2; compile with `--target v2`, or write a \
-                     separate `.then(..)` for each case with the comparisons negated"
-                ),
-            });
-        }
-    }
-    for task in &p.tasks {
-        for arg in task.args.iter().flatten() {
-            if let Arg::Collected { task: producer, .. } = arg {
-                let producer = p.task(*producer).map_or("?", |t| t.name.as_str());
-                errors.push(BuildError::Unsupported {
-                    task: task.name.clone(),
-                    message: format!(
-                        "it takes the outputs of `{producer}` collected from a loop (kfp's \
-                         `dsl.Collected`), which only KFP v2 can do; compile with `--target v2`"
-                    ),
-                });
-            }
-        }
-        for &i in &task.component.final_status {
-            let input = task
-                .component
-                .inputs
-                .get(i)
-                .map_or("?", |i| i.name.as_str());
-            errors.push(BuildError::Unsupported {
-                task: task.name.clone(),
-                message: format!(
-                    "input `{input}` is a `TaskFinalStatus`, which only KFP v2 fills in; \
-                     compile with `--target v2`"
                 ),
             });
         }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::RunError;
-use crate::compiler::v1::input_flag;
 use crate::spec::component::{ComponentSpec, OutputSpec, ParamRef};
+use crate::spec::io::v1_input_flag as input_flag;
 use crate::types::ParamKind;
 
 /// The parsed KFP v1 arguments of one component run.

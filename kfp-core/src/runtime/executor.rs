@@ -27,9 +27,11 @@ use serde_json::{json, Map, Value};
 
 use super::write::OutputSet;
 use super::{OutputValue, RunError};
-use crate::compiler::v2::{EXECUTOR_INPUT_FLAG, FUNCTION_FLAG};
 use crate::pyjson;
 use crate::spec::component::ComponentSpec;
+use crate::spec::io::{
+    V2_EXECUTOR_INPUT_FLAG as EXECUTOR_INPUT_FLAG, V2_FUNCTION_FLAG as FUNCTION_FLAG,
+};
 use crate::types::KfpType;
 
 /// One artifact as the executor input describes it (KFP's `RuntimeArtifact`).

@@ -6,15 +6,11 @@
 //! annotations and labels into the `PlatformSpec` (`podMetadata`, kfp-kubernetes'
 //! `add_pod_annotation`/`add_pod_label`) and has no `max_cache_staleness`.
 
-use std::collections::BTreeMap;
-
-use serde_json::{json, Map, Value};
-
-use super::{is_label_key, is_label_value, Checked, TaskSettings};
+use super::{is_label_key, is_label_value, Checked};
 use crate::compiler::Target;
 use crate::dsl::Task;
 use crate::error::BuildError;
-use crate::spec::pipeline::{Pipeline, TaskSpec};
+use crate::spec::pipeline::Pipeline;
 
 /// Whether `s` is an ISO 8601 duration as kfp v1's caching takes it: `P`, then numbers with
 /// `Y`, `M`, `W`, `D`, optionally `T` and numbers with `H`, `M`, `S` (`P0D`, `P30D`, `PT1H30M`).
@@ -172,70 +168,6 @@ pub(crate) fn check_target(pipeline: &Pipeline, target: Target, errors: &mut Vec
             });
         }
     }
-}
-
-/// The pod labels and annotations KFP v1 writes on `task`'s template before kfp's own: a
-/// loaded `component.yaml`'s `metadata.labels`/`annotations`, then the task's own; and the
-/// `max_cache_staleness` annotation, which goes after kfp's.
-pub(crate) fn v1_metadata(task: &TaskSpec) -> V1Metadata {
-    let mut out = V1Metadata::default();
-    let spec_metadata = task
-        .component
-        .container
-        .as_ref()
-        .and_then(|c| c.spec.get("metadata"));
-    for (field, map) in [
-        ("labels", &mut out.labels),
-        ("annotations", &mut out.annotations),
-    ] {
-        if let Some(Value::Object(m)) = spec_metadata.and_then(|m| m.get(field)) {
-            for (k, v) in m {
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                map.insert(k.clone(), json!(text));
-            }
-        }
-    }
-    let s = &task.settings;
-    for (k, v) in &s.pod_labels {
-        out.labels.insert(k.clone(), json!(v));
-    }
-    for (k, v) in &s.pod_annotations {
-        out.annotations.insert(k.clone(), json!(v));
-    }
-    out.max_cache_staleness = s.max_cache_staleness.clone();
-    out
-}
-
-/// What [`v1_metadata`] found.
-#[derive(Default)]
-pub(crate) struct V1Metadata {
-    /// Labels before kfp's own.
-    pub labels: Map<String, Value>,
-    /// Annotations before kfp's own.
-    pub annotations: Map<String, Value>,
-    /// The `pipelines.kubeflow.org/max_cache_staleness` annotation.
-    pub max_cache_staleness: Option<String>,
-}
-
-/// The KFP v2 `podMetadata` of `settings`, if any (keys sorted, as kfp-kubernetes writes a
-/// protobuf map).
-pub(super) fn v2_pod_metadata(settings: &TaskSettings) -> Option<Value> {
-    let sorted =
-        |list: &[(String, String)]| -> BTreeMap<String, String> { list.iter().cloned().collect() };
-    let mut m = Map::new();
-    if !settings.pod_annotations.is_empty() {
-        m.insert(
-            "annotations".into(),
-            json!(sorted(&settings.pod_annotations)),
-        );
-    }
-    if !settings.pod_labels.is_empty() {
-        m.insert("labels".into(), json!(sorted(&settings.pod_labels)));
-    }
-    (!m.is_empty()).then_some(Value::Object(m))
 }
 
 #[cfg(test)]

@@ -187,33 +187,13 @@ fn check_after(cx: &Context, errors: &mut Vec<BuildError>) {
 
 /// Only an exit task receives a final status.
 fn check_final_status(p: &Pipeline, errors: &mut Vec<BuildError>) {
-    let exit_tasks: Vec<usize> = p
-        .groups
-        .iter()
-        .filter_map(|g| match &g.kind {
-            GroupKind::ExitHandler { exit_task, .. } if p.task(*exit_task).is_some() => {
-                Some(exit_task.index())
-            }
-            _ => None,
-        })
-        .collect();
-    for (t, task) in p.tasks.iter().enumerate() {
-        if exit_tasks.contains(&t) {
-            continue;
-        }
-        for &i in &task.component.final_status {
-            let input = task
-                .component
-                .inputs
-                .get(i)
-                .map_or("?", |i| i.name.as_str());
-            errors.push(BuildError::Unsupported {
-                task: task.name.clone(),
-                message: format!(
-                    "input `{input}` is a `TaskFinalStatus`, which KFP gives only to the exit \
-                     task of an `ExitHandler`"
-                ),
-            });
-        }
+    for (task, input) in crate::final_status::misplaced_final_status(p, true) {
+        errors.push(BuildError::Unsupported {
+            task: task.name.clone(),
+            message: format!(
+                "input `{input}` is a `TaskFinalStatus`, which KFP gives only to the exit \
+                 task of an `ExitHandler`"
+            ),
+        });
     }
 }

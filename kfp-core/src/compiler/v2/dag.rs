@@ -23,7 +23,6 @@ use super::{artifact_type, component_name, definitions, ir_value};
 use crate::compiler::v2_io::{input_io, io_name};
 use crate::control::{GroupKind, LoopItems};
 use crate::pyjson;
-use crate::settings;
 use crate::spec::pipeline::{Arg, Pipeline};
 
 /// The inputs of a DAG's component, which its tasks read from: names of parameters and of
@@ -778,7 +777,7 @@ impl<'p> Dags<'p> {
         if let Some(inputs) = definitions(params, artifacts) {
             spec.insert("inputs".into(), inputs);
         }
-        if let Some(retry) = settings::v2_retry_policy(&task.settings) {
+        if let Some(retry) = super::platform::v2_retry_policy(&task.settings) {
             spec.insert("retryPolicy".into(), retry);
         }
         spec.insert(

@@ -14,30 +14,36 @@
 //! A Rust component's executor runs this binary (`[<binary>, component, <fn>]`, see
 //! [`executor_command`]) with kfp's `--executor_input {{$}} --function_to_execute <fn>`; a
 //! container component's runs its own image and command, with kfp v2's placeholders
-//! ([`v2_io`]).
+//! ([`io`]).
 //!
 //! Conditions (and their `elif`/`else` branches), loops and exit handlers are DAGs of their
 //! own, each a component (`comp-condition-1`, `comp-condition-branches-1`, `comp-for-loop-2`,
 //! `comp-exit-handler-1`) run by a task of the DAG around it, with a trigger condition in
 //! kfp's CEL, an iterator, or the exit task's `ALL_UPSTREAM_TASKS_COMPLETED`.
 //!
+//! The back end's parts: [`io`] (parameters, artifacts and placeholders), [`platform`] (task
+//! settings and the `PlatformSpec`), and private modules for the DAGs, channels, containers and
+//! checks.
+//!
 //! Numbers are protobuf doubles in the IR, so integers are written as kfp writes them: `3.0`.
 
 use serde_json::{json, Map, Value};
 
-use super::v2_io::{self, input_io, io_name, output_io, Io};
-use super::{shell_quote, Compiler, SDK_VERSION};
+use super::document::object;
+use super::{Compiler, SDK_VERSION};
 use crate::pyjson;
-use crate::settings;
 use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::{ParamSpec, Pipeline, TaskSpec};
 use crate::types::ParamKind;
 use crate::yaml;
+use io::{input_io, io_name, output_io, Io};
 
 mod channels;
 mod check;
 mod containers;
 mod dag;
+pub mod io;
+pub mod platform;
 
 pub(crate) use check::check;
 
@@ -60,11 +66,9 @@ pub const SCHEMA_VERSION: &str = "2.1.0";
 /// The `schemaVersion` kfp gives its built-in artifact types (`system.Dataset`, ...).
 pub const ARTIFACT_SCHEMA_VERSION: &str = "0.0.1";
 
-/// The flag before the executor input JSON in a v2 container's arguments.
-pub const EXECUTOR_INPUT_FLAG: &str = "--executor_input";
-
-/// The flag before the function's name in a v2 container's arguments.
-pub const FUNCTION_FLAG: &str = "--function_to_execute";
+pub use crate::spec::io::{
+    V2_EXECUTOR_INPUT_FLAG as EXECUTOR_INPUT_FLAG, V2_FUNCTION_FLAG as FUNCTION_FLAG,
+};
 
 /// The placeholder the KFP launcher replaces with the executor input JSON.
 pub const EXECUTOR_INPUT_PLACEHOLDER: &str = "{{$}}";
@@ -124,18 +128,6 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     ]))
 }
 
-/// A JSON object with these entries, moving the values: `json!` serializes (deep copies)
-/// every value it interpolates, and copying every component, executor and task took most of
-/// the compile time of a large pipeline.
-fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
 /// The `PlatformSpec` document of `pipeline`, keys sorted, when a task has Kubernetes
 /// settings; `None` otherwise, as kfp writes the second document only for kfp-kubernetes.
 pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
@@ -144,7 +136,7 @@ pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
         .iter()
         .filter_map(|t| {
             let producer = |id| pipeline.task(id).map(|p| p.name.clone());
-            settings::v2_platform_with(&t.settings, &producer).map(|k| (executor_label(t), k))
+            platform::v2_platform_with(&t.settings, &producer).map(|k| (executor_label(t), k))
         })
         .collect();
     if executors.is_empty() {
@@ -186,27 +178,12 @@ pub fn executor_args(component: &ComponentSpec) -> Vec<String> {
 /// Without packages there is nothing to install, so the command is the binary alone and the
 /// container needs no shell.
 pub fn executor_command(compiler: &Compiler, component: &ComponentSpec) -> Vec<String> {
-    let run = [
-        compiler.get_binary_path().to_owned(),
-        "component".to_owned(),
-        component.key.clone(),
-    ];
-    if component.packages.is_empty() {
-        return run.to_vec();
-    }
-    let pkgs = component
-        .packages
-        .iter()
-        .map(|p| shell_quote(p))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let prelude = format!(
-        "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip\nfi\n\n\
-         PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location {pkgs} && \"$0\" \"$@\"\n"
-    );
-    let mut cmd = vec!["sh".to_owned(), "-c".to_owned(), prelude];
-    cmd.extend(run);
-    cmd
+    super::command_with_prelude(compiler.get_binary_path(), component, |pkgs| {
+        format!(
+            "\nif ! [ -x \"$(command -v pip)\" ]; then\n    python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip\nfi\n\n\
+             PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location {pkgs} && \"$0\" \"$@\"\n"
+        )
+    })
 }
 
 /// A JSON value as the IR holds it: protobuf `Value`s have only doubles, so every integer
@@ -256,7 +233,7 @@ fn component_spec(task: &TaskSpec) -> Value {
         match input_io(component, i) {
             Io::Artifact(title) => {
                 p.insert("artifactType".into(), artifact_type(&title));
-                if v2_io::input_is_artifact_list(component, i) {
+                if io::input_is_artifact_list(component, i) {
                     p.insert("isArtifactList".into(), json!(true));
                 }
                 if input.optional {
@@ -265,7 +242,7 @@ fn component_spec(task: &TaskSpec) -> Value {
                 artifacts.insert(name, Value::Object(p));
             }
             Io::Parameter(kind) => {
-                let default = v2_io::container_default(component, &input.name, kind);
+                let default = io::container_default(component, &input.name, kind);
                 if let Some(d) = &default {
                     p.insert("defaultValue".into(), ir_value(d));
                 }
@@ -350,11 +327,11 @@ fn container(compiler: &Compiler, task: &TaskSpec) -> Value {
     let image = match &component.container {
         // A container component runs its own command in its own image.
         Some(own) => {
-            let args = v2_io::placeholders(component, &own.args);
+            let args = io::placeholders(component, &own.args);
             if !args.is_empty() {
                 c.insert("args".into(), json!(args));
             }
-            let command = v2_io::placeholders(component, &own.command);
+            let command = io::placeholders(component, &own.command);
             if !command.is_empty() {
                 c.insert("command".into(), json!(command));
             }
@@ -369,11 +346,11 @@ fn container(compiler: &Compiler, task: &TaskSpec) -> Value {
             component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE)
         }
     };
-    if let Some(env) = settings::v2_env(&task.settings) {
+    if let Some(env) = platform::v2_env(&task.settings) {
         c.insert("env".into(), env);
     }
     c.insert("image".into(), json!(image));
-    if let Some(resources) = settings::v2_resources(&task.settings) {
+    if let Some(resources) = platform::v2_resources(&task.settings) {
         c.insert("resources".into(), resources);
     }
     Value::Object(c)
