@@ -45,6 +45,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod artifact;
+mod civil;
 pub mod cli;
 #[cfg(feature = "client")]
 pub mod client;

@@ -537,7 +537,7 @@ fn run_id(pipeline: &str) -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    let (y, m, d) = crate::civil::civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
     let t = secs % 86_400;
     format!(
         "{}-{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{}-{}",
@@ -550,20 +550,6 @@ fn run_id(pipeline: &str) -> String {
     )
 }
 
-/// The calendar date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// Runs `pipeline` with `runner`: [`Runner::run`] as a function.
 pub fn run(pipeline: &Pipeline, runner: &Runner) -> Result<RunRecord, LocalError> {
     runner.run(pipeline)
@@ -573,15 +559,4 @@ pub fn run(pipeline: &Pipeline, runner: &Runner) -> Result<RunRecord, LocalError
 /// flags.
 pub fn parse_param(kind: crate::types::ParamKind, text: &str) -> Result<Value, String> {
     params::parse_text(kind, text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_civil() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_454), (2026, 1, 1));
-    }
 }
