@@ -10,7 +10,9 @@ pub use serde_json::Value;
 pub use crate::artifact::ArtifactType;
 pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
 pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
-pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef, RunFn};
+pub use crate::spec::component::{
+    ComponentSpec, Implementation, InputSpec, OutputSpec, ParamRef, RunFn,
+};
 pub use crate::spec::pipeline::{Arg, Pipeline, TaskId};
 pub use crate::types::KfpType;
 
@@ -27,81 +29,65 @@ pub fn arg<T, A: IntoArg<T>>(value: A) -> Option<Arg> {
 /// One parameter of a component function: an input, or a file it writes.
 #[derive(Debug)]
 pub enum SigParam {
-    /// An input (a value or an input file).
-    Input(InputSpec, Option<ArtifactType>),
-    /// An input with a default value.
-    Defaulted(InputSpec, Option<ArtifactType>, Value),
+    /// An input (a value, an input file, a defaulted input or a final status).
+    Input(InputSpec),
     /// An output file.
-    OutputFile(OutputSpec, ArtifactType),
-    /// An input KFP fills with how an exit handler's group ended (a `TaskFinalStatus`).
-    FinalStatus(InputSpec),
+    OutputFile(OutputSpec),
 }
 
 /// The spec of input `name` of Rust type `T`.
 pub fn input<T: KfpType>(name: &str) -> SigParam {
-    SigParam::Input(
-        InputSpec {
-            name: name.to_owned(),
-            kind: T::KIND,
-            rust_type: T::RUST_NAME,
-            optional: T::OPTIONAL,
-        },
-        T::ARTIFACT,
-    )
+    let mut spec = InputSpec::new(name, T::KIND);
+    spec.rust_type = T::RUST_NAME;
+    spec.optional = T::OPTIONAL;
+    spec.artifact = T::ARTIFACT;
+    SigParam::Input(spec)
 }
 
 /// The spec of input `name` of Rust type `T` with a default (`#[kfp(default = ...)]`): the
 /// input is optional, and a task may leave it out with [`DEFAULT`](crate::DEFAULT).
 pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
-    let SigParam::Input(mut spec, artifact) = input::<T>(name) else {
+    let SigParam::Input(mut spec) = input::<T>(name) else {
         return input::<T>(name);
     };
     spec.optional = true;
     match default {
-        Arg::Constant(v) => SigParam::Defaulted(spec, artifact, v),
+        Arg::Constant(v) => spec.default = Some(v),
         // Only constants can be defaults; the macro's bound lets a placeholder through: an
         // error in the pipeline being built (the spec is made when its first task is).
-        _ => {
-            crate::dsl::record_error(crate::error::BuildError::Unsupported {
-                task: format!("(component input {name})"),
-                message: "its `#[kfp(default = ...)]` is not a constant (a pipeline parameter \
-                          or a task output); a default must be a value"
-                    .into(),
-            });
-            SigParam::Input(spec, artifact)
-        }
+        _ => crate::dsl::record_error(crate::error::BuildError::Unsupported {
+            task: format!("(component input {name})"),
+            message: "its `#[kfp(default = ...)]` is not a constant (a pipeline parameter \
+                      or a task output); a default must be a value"
+                .into(),
+        }),
     }
+    SigParam::Input(spec)
 }
 
 /// The spec of input `name` that KFP fills with how an exit handler's group ended (a
 /// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter): optional, as kfp declares it, and
 /// not an argument of the task.
 pub fn final_status_input(name: &str) -> SigParam {
-    SigParam::FinalStatus(InputSpec {
-        name: name.to_owned(),
-        kind: crate::ParamKind::Struct,
-        rust_type: "TaskFinalStatus",
-        optional: true,
-    })
+    let mut spec = InputSpec::new(name, crate::ParamKind::Struct);
+    spec.rust_type = "TaskFinalStatus";
+    spec.optional = true;
+    spec.final_status = true;
+    SigParam::Input(spec)
 }
 
 /// The spec of output file `name` (an `OutputPath<K>` parameter).
 pub fn output_file<T: KfpType>(name: &str) -> SigParam {
-    SigParam::OutputFile(
-        OutputSpec {
-            name: name.to_owned(),
-            kind: T::KIND,
-        },
+    let mut spec = OutputSpec::new(name, T::KIND);
+    spec.artifact = Some(
         T::ARTIFACT.unwrap_or(<crate::artifact::Artifact as crate::artifact::ArtifactKind>::TYPE),
-    )
+    );
+    SigParam::OutputFile(spec)
 }
 
 /// The spec of a named output `name` of Rust type `T`.
 pub fn output<T: KfpType>(name: &str) -> OutputSpec {
-    OutputSpec {
-        name: name.to_owned(),
-        kind: T::KIND,
-    }
+    OutputSpec::new(name, T::KIND)
 }
 
 /// Builds a component spec; `#[component]` fills in the rest.
@@ -116,7 +102,7 @@ pub fn component(
     returns: Vec<OutputSpec>,
     run: RunFn,
 ) -> Arc<ComponentSpec> {
-    let mut spec = ComponentSpec::new(key);
+    let mut spec = ComponentSpec::new(key, Implementation::Rust(run));
     if let Some(name) = name {
         spec.name = name.to_owned();
     }
@@ -124,42 +110,21 @@ pub fn component(
     spec.base_image = base_image.map(str::to_owned);
     spec.packages = packages.iter().map(|p| (*p).to_owned()).collect();
     // Output files come first among the outputs, in signature order, then the return values,
-    // as kfp lists them.
+    // as kfp lists them; the signature order of inputs and output files is kept for KFP v1's
+    // command line.
     for param in params {
         match param {
-            SigParam::Defaulted(input, artifact, default) => {
-                let i = spec.inputs.len();
-                spec.input_defaults.insert(input.name.clone(), default);
-                if let Some(a) = artifact {
-                    spec.artifacts.push((ParamRef::Input(i), a));
-                }
-                spec.order.push(ParamRef::Input(i));
+            SigParam::Input(input) => {
+                spec.order.push(ParamRef::Input(spec.inputs.len()));
                 spec.inputs.push(input);
             }
-            SigParam::Input(input, artifact) => {
-                let i = spec.inputs.len();
-                if let Some(a) = artifact {
-                    spec.artifacts.push((ParamRef::Input(i), a));
-                }
-                spec.order.push(ParamRef::Input(i));
-                spec.inputs.push(input);
-            }
-            SigParam::FinalStatus(input) => {
-                let i = spec.inputs.len();
-                spec.final_status.push(i);
-                spec.order.push(ParamRef::Input(i));
-                spec.inputs.push(input);
-            }
-            SigParam::OutputFile(output, artifact) => {
-                let i = spec.outputs.len();
-                spec.artifacts.push((ParamRef::Output(i), artifact));
-                spec.order.push(ParamRef::Output(i));
+            SigParam::OutputFile(output) => {
+                spec.order.push(ParamRef::Output(spec.outputs.len()));
                 spec.outputs.push(output);
             }
         }
     }
     spec.outputs.extend(returns);
-    spec.run = Some(run);
     Arc::new(spec)
 }
 

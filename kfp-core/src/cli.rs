@@ -389,7 +389,7 @@ pub fn with_image(pipeline: &Pipeline, image: &str) -> Pipeline {
     for task in p
         .tasks
         .iter_mut()
-        .filter(|t| t.component.container.is_none())
+        .filter(|t| t.component.container().is_none())
     {
         let new = match replaced
             .iter()
@@ -501,7 +501,7 @@ fn dockerfiles(pipelines: &[Pipeline], target: Target, compiler: &Compiler, dir:
     };
     let mut images: Vec<String> = all_components(pipelines)
         .iter()
-        .filter(|c| c.container.is_none())
+        .filter(|c| c.container().is_none())
         .map(|c| {
             c.base_image
                 .clone()

@@ -38,7 +38,7 @@ use crate::compiler::Target;
 use crate::dsl::{self, Task};
 use crate::error::BuildError;
 use crate::reusable::{ContainerImpl, DynArg, Outputs, Placeholder};
-use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec};
+use crate::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
 use crate::spec::pipeline::{Arg, Pipeline};
 use crate::types::{constant_text, ParamKind};
 
@@ -101,12 +101,10 @@ impl ContainerOp {
         // steps of the same name are two components.
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let key = format!("container-op-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        let mut spec = ComponentSpec::new(key);
-        spec.name = self.name.clone();
-        spec.base_image = Some(self.image.clone());
+        let mut inputs: Vec<InputSpec> = Vec::new();
         let mut slots: Vec<Option<Arg>> = Vec::new();
         let mut problems: Vec<String> = Vec::new();
-        let mut piece = |spec: &mut ComponentSpec, a: DynArg| -> Placeholder {
+        let mut piece = |inputs: &mut Vec<InputSpec>, a: DynArg| -> Placeholder {
             match a.arg {
                 Arg::Constant(v) => Placeholder::Literal(match v {
                     Value::String(s) => s,
@@ -116,13 +114,11 @@ impl ContainerOp {
                     if a.file {
                         problems.push(format!("{arg:?}"));
                     }
-                    let name = format!("arg{}", spec.inputs.len());
-                    spec.inputs.push(InputSpec {
-                        name: name.clone(),
-                        kind: a.kind.unwrap_or(ParamKind::String),
-                        rust_type: "String",
-                        optional: false,
-                    });
+                    let name = format!("arg{}", inputs.len());
+                    let mut input =
+                        InputSpec::new(name.clone(), a.kind.unwrap_or(ParamKind::String));
+                    input.rust_type = "String";
+                    inputs.push(input);
                     slots.push(Some(arg));
                     Placeholder::InputValue(name)
                 }
@@ -131,23 +127,17 @@ impl ContainerOp {
         let command: Vec<Placeholder> = self
             .command
             .into_iter()
-            .map(|a| piece(&mut spec, a))
+            .map(|a| piece(&mut inputs, a))
             .collect();
         let has_args = self.arguments.is_some();
         let args: Vec<Placeholder> = self
             .arguments
             .unwrap_or_default()
             .into_iter()
-            .map(|a| piece(&mut spec, a))
+            .map(|a| piece(&mut inputs, a))
             .collect();
-        for (name, _) in &self.file_outputs {
-            spec.outputs.push(OutputSpec {
-                name: name.clone(),
-                kind: ParamKind::String,
-            });
-        }
-        spec.container = Some(Arc::new(ContainerImpl {
-            image: self.image,
+        let container = ContainerImpl {
+            image: self.image.clone(),
             command,
             args,
             defaults: Default::default(),
@@ -159,7 +149,14 @@ impl ContainerOp {
                 file_outputs: self.file_outputs.clone(),
                 has_args,
             }),
-        }));
+        };
+        let mut spec = ComponentSpec::new(key, Implementation::Container(Arc::new(container)))
+            .with_name(self.name.clone())
+            .with_base_image(self.image);
+        spec.inputs = inputs;
+        for (name, _) in &self.file_outputs {
+            spec.outputs.push(OutputSpec::new(name.clone(), ParamKind::String));
+        }
         let task: Task<Outputs> = dsl::add_task(Arc::new(spec), slots);
         let name = task.name();
         let mut seen = std::collections::HashSet::new();
@@ -187,7 +184,7 @@ impl ContainerOp {
 
 /// The raw-op settings of `component`, if it is one.
 pub(crate) fn raw(component: &ComponentSpec) -> Option<&RawOp> {
-    component.container.as_ref().and_then(|c| c.raw.as_ref())
+    component.container().and_then(|c| c.raw.as_ref())
 }
 
 /// KFP v2 has no raw container step.

@@ -167,7 +167,7 @@ pub(crate) fn misplaced_final_status(
         if target_fills && exit_tasks.contains(&t) {
             continue;
         }
-        for &i in &task.component.final_status {
+        for i in task.component.final_status_inputs() {
             let input = task
                 .component
                 .inputs

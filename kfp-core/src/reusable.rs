@@ -47,7 +47,7 @@ use serde_json::{Map, Value};
 use crate::artifact::ArtifactType;
 use crate::dsl::{self, IntoArg, OutputHandles, Task, TaskOutput};
 use crate::error::BuildError;
-use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef};
+use crate::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec, ParamRef};
 use crate::spec::pipeline::{Arg, TaskId};
 use crate::types::{KfpType, ParamKind};
 
@@ -182,15 +182,15 @@ fn known_parameter_type(ty: &str) -> bool {
     )
 }
 
-fn kind_of(ty: Option<&str>) -> (ParamKind, &'static str) {
+fn kind_of(ty: Option<&str>) -> ParamKind {
     match ty {
-        Some("String") | Some("str") => (ParamKind::String, "String"),
-        Some("Integer") | Some("int") => (ParamKind::Integer, "i64"),
-        Some("Float") | Some("float") => (ParamKind::Float, "f64"),
-        Some("Boolean") | Some("bool") => (ParamKind::Boolean, "bool"),
-        Some("JsonArray") | Some("list") => (ParamKind::List, "Vec"),
-        Some("JsonObject") | Some("dict") => (ParamKind::Struct, "serde_json::Map"),
-        _ => (ParamKind::String, "String"),
+        Some("String") | Some("str") => ParamKind::String,
+        Some("Integer") | Some("int") => ParamKind::Integer,
+        Some("Float") | Some("float") => ParamKind::Float,
+        Some("Boolean") | Some("bool") => ParamKind::Boolean,
+        Some("JsonArray") | Some("list") => ParamKind::List,
+        Some("JsonObject") | Some("dict") => ParamKind::Struct,
+        _ => ParamKind::String,
     }
 }
 
@@ -861,8 +861,27 @@ impl ContainerComponent {
     }
 
     fn build_spec(&self) -> ComponentSpec {
-        let mut spec =
-            ComponentSpec::new(crate::spec::component::sanitize_name(&self.name).replace('-', "_"));
+        let mut defaults = BTreeMap::new();
+        for d in &self.inputs {
+            if let Some(def) = &d.default {
+                defaults.insert(d.name.clone(), def.clone());
+            }
+        }
+        let container = ContainerImpl {
+            image: self.image.clone(),
+            command: self.command.clone(),
+            args: self.args.clone(),
+            defaults,
+            spec: self.v1_spec(),
+            digest: self.digest.clone(),
+            keep_names: self.from_ir,
+            v2_descriptions: false,
+            raw: None,
+        };
+        let mut spec = ComponentSpec::new(
+            crate::spec::component::sanitize_name(&self.name).replace('-', "_"),
+            Implementation::Container(Arc::new(container)),
+        );
         spec.name = self.name.clone();
         spec.description = self.description.clone();
         spec.base_image = Some(self.image.clone());
@@ -874,43 +893,21 @@ impl ContainerComponent {
         };
         walk(&self.command, &mut f);
         walk(&self.args, &mut f);
-        let mut defaults = BTreeMap::new();
-        for (i, d) in self.inputs.iter().enumerate() {
-            let (kind, rust) = kind_of(d.ty.as_deref());
-            spec.inputs.push(InputSpec {
-                name: d.name.clone(),
-                kind,
-                rust_type: rust,
-                optional: d.optional,
-            });
+        // A container default stays in the container: it is text of the file, which each
+        // target types in its own way.
+        for d in &self.inputs {
+            let mut input = InputSpec::new(d.name.clone(), kind_of(d.ty.as_deref()));
+            input.optional = d.optional;
             if path_inputs.contains(&d.name) || self.ir_artifacts.contains_key(&d.name) {
-                spec.artifacts
-                    .push((ParamRef::Input(i), file_type(d.ty.as_deref())));
+                input.artifact = Some(file_type(d.ty.as_deref()));
             }
-            if let Some(def) = &d.default {
-                defaults.insert(d.name.clone(), def.clone());
-            }
+            spec.inputs.push(input);
         }
-        for (i, d) in self.outputs.iter().enumerate() {
-            let (kind, _) = kind_of(d.ty.as_deref());
-            spec.outputs.push(OutputSpec {
-                name: d.name.clone(),
-                kind,
-            });
-            spec.artifacts
-                .push((ParamRef::Output(i), file_type(d.ty.as_deref())));
+        for d in &self.outputs {
+            let mut output = OutputSpec::new(d.name.clone(), kind_of(d.ty.as_deref()));
+            output.artifact = Some(file_type(d.ty.as_deref()));
+            spec.outputs.push(output);
         }
-        spec.container = Some(Arc::new(ContainerImpl {
-            image: self.image.clone(),
-            command: self.command.clone(),
-            args: self.args.clone(),
-            defaults,
-            spec: self.v1_spec(),
-            digest: self.digest.clone(),
-            keep_names: self.from_ir,
-            v2_descriptions: false,
-            raw: None,
-        }));
         spec
     }
 

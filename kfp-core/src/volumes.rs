@@ -37,7 +37,7 @@ use crate::dsl::{self, Task, TaskOutput};
 use crate::error::BuildError;
 use crate::reusable::{load_component_from_text, ContainerImpl, Outputs};
 use crate::settings::{is_k8s_name, memory_bytes, PvcMount};
-use crate::spec::component::ComponentSpec;
+use crate::spec::component::{ComponentSpec, Implementation};
 use crate::spec::pipeline::{Arg, Pipeline, TaskSpec};
 
 /// The image of kfp-kubernetes' `CreatePVC` executor, which the KFP v2 backend runs itself.
@@ -60,13 +60,10 @@ pub const ACCESS_MODES: [&str; 4] = [
 fn kfp_kubernetes_component(text: &str) -> Result<Arc<ComponentSpec>, String> {
     let mut loaded = load_component_from_text(text).map_err(|e| e.to_string())?;
     let mut spec = (*loaded.spec()).clone();
-    let container = spec
-        .container
-        .as_ref()
-        .ok_or("the component has no container")?;
-    spec.container = Some(Arc::new(ContainerImpl {
+    let container = spec.container().ok_or("the component has no container")?;
+    spec.implementation = Implementation::Container(Arc::new(ContainerImpl {
         v2_descriptions: true,
-        ..(**container).clone()
+        ..container.clone()
     }));
     Ok(Arc::new(spec))
 }
@@ -83,7 +80,10 @@ fn add(component: &Result<Arc<ComponentSpec>, String>, args: Vec<(&str, Arg)>) -
     let spec = match component {
         Ok(s) => s.clone(),
         Err(e) => {
-            let task: Task<Outputs> = dsl::add_task(Arc::new(ComponentSpec::new("pvc")), vec![]);
+            let task: Task<Outputs> = dsl::add_task(
+                Arc::new(ComponentSpec::new("pvc", Implementation::Rust(|_| Ok(())))),
+                vec![],
+            );
             task.record(BuildError::Internal(format!(
                 "kfp-kubernetes' PVC component does not load: {e}"
             )));
@@ -293,16 +293,14 @@ impl<O> Task<O> {
 /// Whether `component` is kfp-kubernetes' `CreatePVC`.
 pub(crate) fn is_create_pvc(component: &ComponentSpec) -> bool {
     component
-        .container
-        .as_ref()
+        .container()
         .is_some_and(|c| c.image == CREATE_PVC_IMAGE)
 }
 
 /// Whether `component` is kfp-kubernetes' `DeletePVC`.
 pub(crate) fn is_delete_pvc(component: &ComponentSpec) -> bool {
     component
-        .container
-        .as_ref()
+        .container()
         .is_some_and(|c| c.image == DELETE_PVC_IMAGE)
 }
 

@@ -93,7 +93,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
 /// and interface, which the binary never runs.
 fn same_component(a: &Arc<ComponentSpec>, b: &Arc<ComponentSpec>) -> bool {
     Arc::ptr_eq(a, b)
-        || match (&a.container, &b.container) {
+        || match (a.container(), b.container()) {
             (Some(x), Some(y)) => x == y && a.name == b.name && a.inputs == b.inputs,
             _ => false,
         }
@@ -129,7 +129,7 @@ fn check_images(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
             .base_image
             .iter()
             .map(|i| ("base_image", i.as_str()))
-            .chain(c.container.iter().map(|k| ("image", k.image.as_str())));
+            .chain(c.container().map(|k| ("image", k.image.as_str())));
         for (setting, image) in images {
             if let Err(e) = crate::image_ref::check_image_reference(image) {
                 errors.push(BuildError::InvalidSetting {

@@ -55,7 +55,10 @@ fn constants(pipeline: &Pipeline) -> Vec<(String, String, &Value)> {
                 out.push((task.name.clone(), format!("input `{input}`"), v));
             }
         }
-        for (name, v) in &task.component.input_defaults {
+        // In input-name order, the order the errors are reported in.
+        let mut defaults: Vec<(&str, &Value)> = task.component.defaults().collect();
+        defaults.sort_by_key(|(name, _)| *name);
+        for (name, v) in defaults {
             out.push((
                 task.name.clone(),
                 format!("the default of input `{name}`"),

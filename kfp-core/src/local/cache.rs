@@ -40,26 +40,30 @@ fn component_json(c: &ComponentSpec) -> Value {
     let inputs: Vec<Value> = c
         .inputs
         .iter()
-        .map(|i| json!([i.name, i.kind.v2_name(), i.optional]))
+        .map(|i| {
+            json!([
+                i.name,
+                i.kind.v2_name(),
+                i.optional,
+                i.artifact.map(|t| t.schema_title),
+                i.default,
+                i.final_status
+            ])
+        })
         .collect();
     let outputs: Vec<Value> = c
         .outputs
         .iter()
-        .map(|o| json!([o.name, o.kind.v2_name()]))
+        .map(|o| json!([o.name, o.kind.v2_name(), o.artifact.map(|t| t.schema_title)]))
         .collect();
-    let artifacts: Vec<Value> = c
-        .artifacts
-        .iter()
-        .map(|(p, t)| json!([format!("{p:?}"), t.schema_title]))
-        .collect();
-    let container = c.container.as_ref().map(|own| {
+    let order = format!("{:?}", c.params_in_order());
+    let container = c.container().map(|own| {
         json!({"image": own.image, "command": format!("{:?}", own.command),
                "args": format!("{:?}", own.args), "digest": own.digest})
     });
     json!({
         "key": c.key, "name": c.name, "image": c.base_image, "packages": c.packages,
-        "inputs": inputs, "outputs": outputs, "artifacts": artifacts,
-        "defaults": c.input_defaults, "container": container,
+        "inputs": inputs, "outputs": outputs, "order": order, "container": container,
     })
 }
 

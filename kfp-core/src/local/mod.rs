@@ -320,7 +320,7 @@ impl Runner {
             let tasks: Vec<String> = pipeline
                 .tasks
                 .iter()
-                .filter(|t| t.component.run.is_none())
+                .filter(|t| t.component.run_fn().is_none())
                 .map(|t| t.name.clone())
                 .collect();
             if !tasks.is_empty() {

@@ -125,7 +125,7 @@ pub fn docker_argv(
         argv.push("-e".into());
         argv.push(format!("{k}={v}"));
     }
-    match &component.container {
+    match component.container() {
         Some(own) => {
             // An input left out takes its declared default, as the driver fills it in.
             let mut inputs = inputs.clone();
@@ -267,7 +267,7 @@ pub fn run_attempt(exec: &Executable, attempt: &Attempt<'_>) -> Outcome {
 
 fn in_process(attempt: &Attempt<'_>) -> Outcome {
     let component = attempt.component;
-    let Some(run) = component.run else {
+    let Some(run) = component.run_fn() else {
         return Outcome::Failed(format!(
             "component `{}` has no Rust function to run in process",
             component.key

@@ -447,14 +447,14 @@ impl Sched<'_, '_> {
             let Some(status) = self.group_status(g) else {
                 return Decision::Wait;
             };
-            for &fi in &component.final_status {
+            for fi in component.final_status_inputs() {
                 if let Some(input) = component.inputs.get(fi) {
                     inputs.params.insert(input.name.clone(), status.clone());
                 }
             }
         }
-        for (k, (input, arg)) in component.inputs.iter().zip(&task.args).enumerate() {
-            if component.final_status.contains(&k) {
+        for (input, arg) in component.inputs.iter().zip(&task.args) {
+            if input.final_status {
                 continue;
             }
             let Some(arg) = arg else { continue };
@@ -688,7 +688,7 @@ impl Sched<'_, '_> {
                 .map(|d| Duration::from_secs(d.seconds)),
             retry: task.settings.retry.clone(),
             // An exit task reacts to how this run's group ended: never from the cache.
-            cache: if task.caching && task.component.final_status.is_empty() {
+            cache: if task.caching && task.component.final_status_inputs().next().is_none() {
                 self.cx.cache_dir.clone()
             } else {
                 None

@@ -317,7 +317,7 @@ pub fn help(spec: &ComponentSpec) -> String {
         };
         s.push_str(&line);
     }
-    if let Some(container) = &spec.container {
+    if let Some(container) = spec.container() {
         s.push_str("\nOutputs (files its command writes):\n");
         if spec.outputs.is_empty() {
             s.push_str("  (none)\n");

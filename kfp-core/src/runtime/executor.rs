@@ -374,16 +374,16 @@ impl ExecutorInput {
             return self.artifact_path(spec, name);
         }
         let field = format!("inputs.parameterValues.{name}");
-        match self.parameter_values.get(name) {
-            Some(value) => T::from_json(value).map_err(|e| RunError::BadValue {
+        let default = spec.input(name).and_then(|i| i.default.as_ref());
+        match (self.parameter_values.get(name), default) {
+            (Some(value), _) => T::from_json(value).map_err(|e| RunError::BadValue {
                 component: spec.key.clone(),
                 flag: field,
                 value: value.to_string(),
                 expected: e.expected,
                 detail: e.detail,
             }),
-            None if spec.input_defaults.contains_key(name) => {
-                let value = &spec.input_defaults[name];
+            (None, Some(value)) => {
                 T::from_json(value).map_err(|e| RunError::BadValue {
                     component: spec.key.clone(),
                     flag: format!("the default of `{name}`"),
@@ -392,7 +392,7 @@ impl ExecutorInput {
                     detail: e.detail,
                 })
             }
-            None => T::absent().ok_or_else(|| {
+            (None, None) => T::absent().ok_or_else(|| {
                 bad(
                     spec,
                     format!(

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::dsl::{OutputHandles, TaskOutput};
-use crate::spec::component::{ComponentSpec, OutputSpec};
+use crate::spec::component::{ComponentSpec, Implementation, OutputSpec};
 use crate::types::KfpType;
 
 /// What went wrong running a component.
@@ -258,10 +258,7 @@ impl ComponentReturn for () {
 impl<T: KfpType> ComponentReturn for T {
     type Handles = TaskOutput<T>;
     fn output_specs() -> Vec<OutputSpec> {
-        vec![OutputSpec {
-            name: "Output".to_owned(),
-            kind: T::KIND,
-        }]
+        vec![OutputSpec::new("Output", T::KIND)]
     }
     fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
         Ok(vec![OutputValue::new("Output", &self)])
@@ -341,16 +338,16 @@ impl<'a> Invocation<'a> {
             Mode::V2(input) => return input.input(self.spec, name),
         };
         let flag = args::flag_for(self.spec, name);
-        match values.get(name) {
-            Some(raw) => T::from_text(raw).map_err(|e| RunError::BadValue {
+        let default = self.spec.input(name).and_then(|i| i.default.as_ref());
+        match (values.get(name), default) {
+            (Some(raw), _) => T::from_text(raw).map_err(|e| RunError::BadValue {
                 component: self.spec.key.clone(),
                 flag,
                 value: raw.clone(),
                 expected: e.expected,
                 detail: e.detail,
             }),
-            None if self.spec.input_defaults.contains_key(name) => {
-                let value = &self.spec.input_defaults[name];
+            (None, Some(value)) => {
                 T::from_json(value).map_err(|e| RunError::BadValue {
                     component: self.spec.key.clone(),
                     flag: format!("the default of `{flag}`"),
@@ -359,7 +356,7 @@ impl<'a> Invocation<'a> {
                     detail: e.detail,
                 })
             }
-            None => T::absent().ok_or_else(|| RunError::MissingFlag {
+            (None, None) => T::absent().ok_or_else(|| RunError::MissingFlag {
                 component: self.spec.key.clone(),
                 flag,
                 expected: format!("`{}`, a KFP {}", T::RUST_NAME, T::KIND),
@@ -491,14 +488,14 @@ fn try_run(
                 error,
             });
     }
-    let Some(run) = spec.run else {
-        return Err(RunError::ContainerComponent {
-            component: key.to_owned(),
-            image: spec
-                .container
-                .as_ref()
-                .map_or_else(|| "?".to_owned(), |c| c.image.clone()),
-        });
+    let run = match &spec.implementation {
+        Implementation::Rust(run) => *run,
+        Implementation::Container(c) => {
+            return Err(RunError::ContainerComponent {
+                component: key.to_owned(),
+                image: c.image.clone(),
+            })
+        }
     };
     let mut inv = if executor::is_v2_argv(argv) {
         Invocation::from_executor_input(spec, argv)?

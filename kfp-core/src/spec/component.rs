@@ -1,5 +1,15 @@
-//! What a component is: its name, image, packages, inputs and outputs.
+//! What a component is: its name, image, packages, inputs, outputs and how it runs.
+//!
+//! Everything known about one input or output lives on its [`InputSpec`] or [`OutputSpec`];
+//! what is known about the whole component lives on [`ComponentSpec`], read through its
+//! accessors. Nothing here knows about YAML: the compilers and the pod side read this model.
 
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::artifact::ArtifactType;
+use crate::reusable::ContainerImpl;
 use crate::runtime::{Invocation, RunError};
 use crate::types::ParamKind;
 
@@ -7,40 +17,52 @@ use crate::types::ParamKind;
 /// calls the function and writes the outputs.
 pub type RunFn = fn(&mut Invocation) -> Result<(), RunError>;
 
-/// A component: what `#[component]` generates for a function, read by the compilers and by
-/// the in-pod runtime.
+/// How a component runs.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Implementation {
+    /// A Rust function of this binary (what `#[component]` makes): the pod runs the binary,
+    /// which dispatches on the component's key.
+    Rust(RunFn),
+    /// A container with its own image, command and arguments (a loaded `component.yaml` or
+    /// KFP v2 IR, a raw `ContainerOp`, kfp-kubernetes' steps): no code of this binary runs.
+    Container(Arc<ContainerImpl>),
+}
+
+/// A component: what `#[component]` generates for a function (or a loaded component file
+/// makes), read by the compilers, the local runner and the in-pod runtime.
+///
+/// Read it through its accessors; build it with [`ComponentSpec::new`] and the `with_*`
+/// methods.
+///
+/// ```
+/// use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
+/// use kfp_core::ParamKind;
+///
+/// let spec = ComponentSpec::new("add", Implementation::Rust(|_| Ok(())))
+///     .with_input(InputSpec::new("a", ParamKind::Integer))
+///     .with_output(OutputSpec::new("Output", ParamKind::Integer));
+/// assert_eq!(spec.name(), "Add");
+/// assert_eq!(spec.input("a").map(|i| i.kind), Some(ParamKind::Integer));
+/// assert!(spec.run_fn().is_some());
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ComponentSpec {
-    /// The name the binary dispatches on in the pod: the function's name.
-    pub key: String,
-    /// The human name, as kfp makes it (`verify_training` → `Verify training`).
-    pub name: String,
-    /// The description (from `description = ...` or the function's doc comment).
-    pub description: Option<String>,
-    /// The image the component runs in; `None` takes each target's default.
-    pub base_image: Option<String>,
-    /// Python packages installed before the component runs (kfp's `packages_to_install`).
-    pub packages: Vec<String>,
-    /// The inputs, in signature order.
-    pub inputs: Vec<InputSpec>,
-    /// The outputs, in declaration order.
-    pub outputs: Vec<OutputSpec>,
-    /// The function that runs the component in the pod.
-    pub run: Option<RunFn>,
-    /// The inputs and outputs that are files ([`InputPath`](crate::artifact::InputPath),
-    /// [`OutputPath`](crate::artifact::OutputPath)), by name, with their types.
-    pub artifacts: Vec<(ParamRef, crate::artifact::ArtifactType)>,
-    /// The parameters in signature order, inputs and output files mixed, as KFP v1 lays out
-    /// the command line; empty means the inputs in order.
-    pub order: Vec<ParamRef>,
-    /// Default values of optional inputs (`#[kfp(default = ...)]`), by input name.
-    pub input_defaults: std::collections::BTreeMap<String, serde_json::Value>,
-    /// For a container component (no Rust body): its image, command and arguments.
-    pub container: Option<std::sync::Arc<crate::reusable::ContainerImpl>>,
-    /// The inputs KFP fills with how an exit handler's group ended
-    /// ([`TaskFinalStatus`](crate::TaskFinalStatus) parameters), by position: not arguments
-    /// of a task (KFP v2 only).
-    pub final_status: Vec<usize>,
+    pub(crate) key: String,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) base_image: Option<String>,
+    pub(crate) packages: Vec<String>,
+    pub(crate) inputs: Vec<InputSpec>,
+    pub(crate) outputs: Vec<OutputSpec>,
+    pub(crate) implementation: Implementation,
+    /// The inputs and output files in signature order, mixed, as KFP v1 lays out a Rust
+    /// component's command line; empty means the inputs in order (a container component, a
+    /// component built by hand). It stays on the component, not on each input or output,
+    /// because it is a fact about the two lists together: where output files fall among the
+    /// inputs.
+    pub(crate) order: Vec<ParamRef>,
 }
 
 /// An input or output of a component, by position.
@@ -53,8 +75,10 @@ pub enum ParamRef {
 }
 
 impl ComponentSpec {
-    /// A component called `key` (a function name) with no inputs or outputs yet.
-    pub fn new(key: impl Into<String>) -> Self {
+    /// A component called `key` (a function name) that runs as `implementation`, with no
+    /// inputs or outputs yet; its name is the human form of `key` (`verify_training` →
+    /// `Verify training`).
+    pub fn new(key: impl Into<String>, implementation: Implementation) -> Self {
         let key = key.into();
         ComponentSpec {
             name: human_name(&key),
@@ -64,21 +88,123 @@ impl ComponentSpec {
             packages: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
-            run: None,
-            artifacts: Vec::new(),
+            implementation,
             order: Vec::new(),
-            input_defaults: std::collections::BTreeMap::new(),
-            container: None,
-            final_status: Vec::new(),
         }
     }
 
+    /// Sets the human name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the image the component runs in.
+    pub fn with_base_image(mut self, image: impl Into<String>) -> Self {
+        self.base_image = Some(image.into());
+        self
+    }
+
+    /// Sets the Python packages installed before the component runs.
+    pub fn with_packages<S: Into<String>>(mut self, packages: impl IntoIterator<Item = S>) -> Self {
+        self.packages = packages.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds an input after the others.
+    pub fn with_input(mut self, input: InputSpec) -> Self {
+        if !self.order.is_empty() {
+            self.order.push(ParamRef::Input(self.inputs.len()));
+        }
+        self.inputs.push(input);
+        self
+    }
+
+    /// Adds an output after the others.
+    pub fn with_output(mut self, output: OutputSpec) -> Self {
+        self.outputs.push(output);
+        self
+    }
+
+    /// The name the binary dispatches on in the pod: the function's name.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The human name, as kfp makes it (`verify_training` → `Verify training`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The description (from `description = ...` or the function's doc comment).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The image the component runs in; `None` takes each target's default.
+    pub fn base_image(&self) -> Option<&str> {
+        self.base_image.as_deref()
+    }
+
+    /// Python packages installed before the component runs (kfp's `packages_to_install`).
+    pub fn packages(&self) -> &[String] {
+        &self.packages
+    }
+
+    /// The inputs, in signature order.
+    pub fn inputs(&self) -> &[InputSpec] {
+        &self.inputs
+    }
+
+    /// The outputs: a Rust component's output files in signature order, then its return
+    /// values, as kfp lists them.
+    pub fn outputs(&self) -> &[OutputSpec] {
+        &self.outputs
+    }
+
+    /// How the component runs.
+    pub fn implementation(&self) -> &Implementation {
+        &self.implementation
+    }
+
+    /// The function that runs the component in the pod, if it is a Rust component.
+    pub fn run_fn(&self) -> Option<RunFn> {
+        match &self.implementation {
+            Implementation::Rust(run) => Some(*run),
+            Implementation::Container(_) => None,
+        }
+    }
+
+    /// The image, command and arguments, if it is a container component.
+    pub fn container(&self) -> Option<&ContainerImpl> {
+        match &self.implementation {
+            Implementation::Container(c) => Some(c),
+            Implementation::Rust(_) => None,
+        }
+    }
+
+    /// The input called `name`, if any.
+    pub fn input(&self, name: &str) -> Option<&InputSpec> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+
+    /// The output called `name`, if any.
+    pub fn output(&self, name: &str) -> Option<&OutputSpec> {
+        self.outputs.iter().find(|o| o.name == name)
+    }
+
     /// The artifact type of input or output `param`, if it is a file.
-    pub fn artifact(&self, param: ParamRef) -> Option<crate::artifact::ArtifactType> {
-        self.artifacts
-            .iter()
-            .find(|(p, _)| *p == param)
-            .map(|(_, t)| *t)
+    pub fn artifact(&self, param: ParamRef) -> Option<ArtifactType> {
+        match param {
+            ParamRef::Input(i) => self.inputs.get(i).and_then(|p| p.artifact),
+            ParamRef::Output(i) => self.outputs.get(i).and_then(|p| p.artifact),
+        }
     }
 
     /// The name KFP v1 uses for input or output `param`: a file parameter loses a trailing
@@ -91,14 +217,16 @@ impl ComponentSpec {
         .unwrap_or("");
         // Only a Rust function's file parameters lose their suffix, as kfp does for a Python
         // function's; a container component's names are used as written.
-        if self.container.is_none() && self.artifact(param).is_some() {
+        if self.container().is_none() && self.artifact(param).is_some() {
             crate::artifact::v1_name(name)
         } else {
             name
         }
     }
 
-    /// The parameters in signature order (see [`ComponentSpec::order`]).
+    /// The inputs and output files in signature order, mixed, as KFP v1 lays out a Rust
+    /// component's command line; for a component built without a signature, the inputs in
+    /// order.
     pub fn params_in_order(&self) -> Vec<ParamRef> {
         if self.order.is_empty() {
             (0..self.inputs.len()).map(ParamRef::Input).collect()
@@ -112,17 +240,31 @@ impl ComponentSpec {
         self.outputs
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.artifact(ParamRef::Output(*i)).is_none())
+            .filter(|(_, o)| o.artifact.is_none())
     }
 
-    /// The input called `name`, if any.
-    pub fn input(&self, name: &str) -> Option<&InputSpec> {
-        self.inputs.iter().find(|i| i.name == name)
+    /// The positions of the inputs KFP fills with how an exit handler's group ended.
+    pub fn final_status_inputs(&self) -> impl Iterator<Item = usize> + '_ {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.final_status)
+            .map(|(k, _)| k)
+    }
+
+    /// The default of each input that has one (`#[kfp(default = ...)]`), by input name, in
+    /// signature order. A container component's defaults are text of its own file and stay
+    /// in its [`ContainerImpl`].
+    pub fn defaults(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.inputs
+            .iter()
+            .filter_map(|i| Some((i.name.as_str(), i.default.as_ref()?)))
     }
 }
 
-/// One input parameter of a component.
+/// One input parameter of a component, with everything known about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InputSpec {
     /// The name, spelled as in Rust (`model_name`).
     pub name: String,
@@ -130,17 +272,68 @@ pub struct InputSpec {
     pub kind: ParamKind,
     /// The Rust type, for messages (`i64`).
     pub rust_type: &'static str,
-    /// Whether the input may be left out (`Option<T>`).
+    /// Whether the input may be left out (`Option<T>`, or an input with a default).
     pub optional: bool,
+    /// The default value (`#[kfp(default = ...)]`), used when a task leaves the input out.
+    pub default: Option<Value>,
+    /// The artifact type, if the input is a file ([`InputPath`](crate::artifact::InputPath)).
+    pub artifact: Option<ArtifactType>,
+    /// Whether KFP fills the input with how an exit handler's group ended (a
+    /// [`TaskFinalStatus`](crate::TaskFinalStatus) parameter; KFP v2 only): not an argument
+    /// of a task.
+    pub final_status: bool,
 }
 
-/// One output parameter of a component.
+impl InputSpec {
+    /// A required input `name` of KFP type `kind`, not a file, with no default; its Rust type
+    /// is the usual one for `kind` (`i64` for an integer).
+    pub fn new(name: impl Into<String>, kind: ParamKind) -> Self {
+        InputSpec {
+            name: name.into(),
+            kind,
+            rust_type: rust_type_of(kind),
+            optional: false,
+            default: None,
+            artifact: None,
+            final_status: false,
+        }
+    }
+}
+
+/// One output of a component, with everything known about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OutputSpec {
     /// The name: `Output` for a single return value, the field name for named outputs.
     pub name: String,
     /// The KFP type.
     pub kind: ParamKind,
+    /// The artifact type, if the output is a file ([`OutputPath`](crate::artifact::OutputPath));
+    /// `None` for a return value.
+    pub artifact: Option<ArtifactType>,
+}
+
+impl OutputSpec {
+    /// An output value `name` of KFP type `kind` (not a file).
+    pub fn new(name: impl Into<String>, kind: ParamKind) -> Self {
+        OutputSpec {
+            name: name.into(),
+            kind,
+            artifact: None,
+        }
+    }
+}
+
+/// The Rust type that usually carries a KFP type, for messages.
+pub(crate) fn rust_type_of(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::String => "String",
+        ParamKind::Integer => "i64",
+        ParamKind::Float => "f64",
+        ParamKind::Boolean => "bool",
+        ParamKind::List => "Vec",
+        ParamKind::Struct => "serde_json::Map",
+    }
 }
 
 /// Turns a function name into kfp's component name: `verify_training` → `Verify training`.

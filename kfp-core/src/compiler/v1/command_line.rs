@@ -81,8 +81,7 @@ pub(super) fn task_line(dags: &mut Dags, i: usize, task: &TaskSpec, exit: bool) 
         let param = ParamRef::Input(k);
         let Some(Some(arg)) = task.args.get(k) else {
             if let Some(default) = component
-                .container
-                .as_ref()
+                .container()
                 .and_then(|c| c.defaults.get(&input.name))
             {
                 let text = constant_text(default);
@@ -133,7 +132,7 @@ pub(super) fn task_line(dags: &mut Dags, i: usize, task: &TaskSpec, exit: bool) 
         line.annotation.insert(input.name.clone(), value.clone());
         values[k] = Some(value);
     }
-    match &component.container {
+    match component.container() {
         Some(c) => {
             line.command = Some(expand_placeholders(component, &c.command, &values));
             line.args = expand_placeholders(component, &c.args, &values);

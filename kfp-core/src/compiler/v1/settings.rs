@@ -177,8 +177,7 @@ pub(crate) fn v1_metadata(task: &TaskSpec) -> V1Metadata {
     let mut out = V1Metadata::default();
     let spec_metadata = task
         .component
-        .container
-        .as_ref()
+        .container()
         .and_then(|c| c.spec.get("metadata"));
     for (field, map) in [
         ("labels", &mut out.labels),

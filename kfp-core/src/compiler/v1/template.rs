@@ -64,7 +64,7 @@ pub fn component_spec(component: &ComponentSpec, command: &[String], image: &str
             .map(|(k, i)| {
                 let param = ParamRef::Input(k);
                 let mut m = Map::new();
-                if let Some(d) = component.input_defaults.get(&i.name) {
+                if let Some(d) = &i.default {
                     m.insert("default".into(), json!(constant_text(d)));
                 }
                 m.insert("name".into(), json!(component.v1_name(param)));
@@ -113,7 +113,7 @@ impl Rendered {
     pub(super) fn new(compiler: &Compiler, component: &ComponentSpec) -> Self {
         let image = component.base_image.as_deref().unwrap_or(DEFAULT_IMAGE);
         let command = compiler.component_command(component);
-        let spec = match &component.container {
+        let spec = match component.container() {
             Some(c) => c.spec.clone(),
             None => component_spec(component, &command, image),
         };
@@ -246,7 +246,7 @@ pub(super) fn container_template(
             "pipelines.kubeflow.org/component_spec".into(),
             rendered.component_spec.clone(),
         );
-        let component_ref = match component.container.as_ref().and_then(|c| c.digest.as_ref()) {
+        let component_ref = match component.container().and_then(|c| c.digest.as_ref()) {
             Some(d) => format!("{{\"digest\": \"{d}\"}}"),
             None => "{}".to_owned(),
         };

@@ -9,7 +9,7 @@ use crate::spec::pipeline::Pipeline;
 /// cannot be paired with InputValuePlaceholder`); kfp 1.8.9 takes any value there.
 pub(super) fn check_untyped_values(p: &Pipeline, errors: &mut Vec<BuildError>) {
     for task in &p.tasks {
-        let Some(c) = &task.component.container else {
+        let Some(c) = task.component.container() else {
             continue;
         };
         let mut values = Vec::new();

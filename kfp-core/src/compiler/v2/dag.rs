@@ -754,7 +754,7 @@ impl<'p> Dags<'p> {
         match exit_of {
             Some(g) => {
                 let group = cx.node_name(Node::Group(g));
-                for &i in &task.component.final_status {
+                for i in task.component.final_status_inputs() {
                     if let Some(input) = task.component.inputs.get(i) {
                         params.insert(
                             io_name(&task.component, &input.name).into_owned(),

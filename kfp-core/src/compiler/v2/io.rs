@@ -40,7 +40,7 @@ pub fn input_io(component: &ComponentSpec, i: usize) -> Io {
     let Some(input) = component.inputs.get(i) else {
         return Io::Artifact(Cow::Borrowed(ARTIFACT));
     };
-    match &component.container {
+    match component.container() {
         Some(c) => declared_io(c, "inputs", &input.name),
         None => match component.artifact(ParamRef::Input(i)) {
             Some(a) => Io::Artifact(Cow::Borrowed(a.schema_title)),
@@ -54,7 +54,7 @@ pub fn output_io(component: &ComponentSpec, i: usize) -> Io {
     let Some(output) = component.outputs.get(i) else {
         return Io::Artifact(Cow::Borrowed(ARTIFACT));
     };
-    match &component.container {
+    match component.container() {
         Some(c) => declared_io(c, "outputs", &output.name),
         None => match component.artifact(ParamRef::Output(i)) {
             Some(a) => Io::Artifact(Cow::Borrowed(a.schema_title)),
@@ -68,7 +68,7 @@ pub fn output_io(component: &ComponentSpec, i: usize) -> Io {
 /// component loaded from a KFP v2 IR, which kfp 2 keeps exactly: an output `Output` stays
 /// `Output`).
 pub fn io_name<'a>(component: &ComponentSpec, name: &'a str) -> Cow<'a, str> {
-    match &component.container {
+    match component.container() {
         Some(c) if !c.keep_names => Cow::Owned(sanitize_input_name(name)),
         _ => Cow::Borrowed(name),
     }
@@ -100,10 +100,10 @@ pub fn sanitize_input_name(name: &str) -> String {
 /// The default of input `name` of a container component, typed as kfp types a v1 default
 /// (`'1'` for an `Integer` → `1`, JSON text for lists and maps), if it has one.
 pub fn container_default(component: &ComponentSpec, name: &str, kind: ParamKind) -> Option<Value> {
-    if let Some(d) = component.input_defaults.get(name) {
+    if let Some(d) = component.input(name).and_then(|i| i.default.as_ref()) {
         return Some(d.clone());
     }
-    let container = component.container.as_ref()?;
+    let container = component.container()?;
     let value = container.defaults.get(name)?;
     let Value::String(text) = value else {
         return Some(value.clone());
@@ -126,7 +126,7 @@ pub fn container_default(component: &ComponentSpec, name: &str, kind: ParamKind)
 /// Whether input `i` of `component` takes a list of artifacts (a KFP v2 IR's
 /// `isArtifactList`, kfp's `Input[List[Dataset]]`).
 pub fn input_is_artifact_list(component: &ComponentSpec, i: usize) -> bool {
-    let (Some(c), Some(input)) = (&component.container, component.inputs.get(i)) else {
+    let (Some(c), Some(input)) = (component.container(), component.inputs.get(i)) else {
         return false;
     };
     c.spec["inputs"]

@@ -223,7 +223,7 @@ fn component_spec(task: &TaskSpec) -> Value {
     for (i, input) in component.inputs.iter().enumerate() {
         let name = io_name(component, &input.name).into_owned();
         let mut p = Map::new();
-        if component.final_status.contains(&i) {
+        if input.final_status {
             // KFP fills it in for an exit task; kfp declares it optional.
             p.insert("isOptional".into(), json!(true));
             p.insert("parameterType".into(), json!("TASK_FINAL_STATUS"));
@@ -278,7 +278,7 @@ fn component_spec(task: &TaskSpec) -> Value {
 /// Adds the declared descriptions of the inputs and outputs to `spec`'s definitions, for a
 /// container component whose descriptions kfp writes.
 fn add_descriptions(component: &ComponentSpec, spec: &mut Map<String, Value>) {
-    let Some(c) = component.container.as_ref().filter(|c| c.v2_descriptions) else {
+    let Some(c) = component.container().filter(|c| c.v2_descriptions) else {
         return;
     };
     for (list, side) in [
@@ -324,7 +324,7 @@ fn artifact_type(schema_title: &str) -> Value {
 fn container(compiler: &Compiler, task: &TaskSpec) -> Value {
     let component = &task.component;
     let mut c = Map::new();
-    let image = match &component.container {
+    let image = match component.container() {
         // A container component runs its own command in its own image.
         Some(own) => {
             let args = io::placeholders(component, &own.args);
