@@ -568,7 +568,7 @@ mod tests {
         // A component with no base image runs python:3.7 on v1 and python:3.11 on v2, as
         // each kfp compiler writes it.
         let p = || {
-            let spec = Arc::new(ComponentSpec::new("step"));
+            let spec = Arc::new(ComponentSpec::test("step"));
             crate::build_pipeline("p", None, |_| {
                 crate::__private::add_task::<()>(spec.clone(), Vec::new());
             })
@@ -600,13 +600,11 @@ mod tests {
     fn oversize_pipeline_still_compiles() {
         // A warning, not an error: the YAML is written and the exit status is 0.
         let big = || {
-            let mut spec = ComponentSpec::new("step");
-            spec.inputs = vec![crate::spec::component::InputSpec {
-                name: "x".into(),
-                kind: crate::types::ParamKind::String,
-                rust_type: "String",
-                optional: false,
-            }];
+            let mut spec = ComponentSpec::test("step");
+            spec.inputs = vec![crate::spec::component::InputSpec::new(
+                "x",
+                crate::types::ParamKind::String,
+            )];
             let spec = Arc::new(spec);
             crate::build_pipeline("big", None, |_| {
                 for _ in 0..1200 {

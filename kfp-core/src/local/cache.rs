@@ -214,14 +214,14 @@ mod tests {
 
     #[test]
     fn key_changes_with_inputs_and_component() {
-        let c = ComponentSpec::new("add");
+        let c = ComponentSpec::test("add");
         let mut a = TaskInputs::default();
         a.params.insert("x".into(), json!(1));
         let mut b = a.clone();
         b.params.insert("x".into(), json!(2));
         assert_ne!(key(&c, &a, &[]), key(&c, &b, &[]));
         assert_eq!(key(&c, &a, &[]), key(&c, &a.clone(), &[]));
-        let d = ComponentSpec::new("sub");
+        let d = ComponentSpec::test("sub");
         assert_ne!(key(&c, &a, &[]), key(&d, &a, &[]));
         assert_ne!(key(&c, &a, &[]), key(&c, &a, &[("K".into(), "V".into())]));
     }

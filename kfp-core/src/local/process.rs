@@ -499,7 +499,7 @@ mod tests {
 
     #[test]
     fn task_argv_drops_the_pip_prelude_and_fills_the_executor_input() {
-        let mut c = ComponentSpec::new("train");
+        let mut c = ComponentSpec::test("train");
         c.packages = vec!["ultralytics".into()];
         let argv = task_argv(Path::new("/bin/p"), &c, "{}");
         assert_eq!(
@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn docker_argv_mounts_the_root_and_keeps_the_prelude() {
-        let mut c = ComponentSpec::new("train");
+        let mut c = ComponentSpec::test("train");
         c.base_image = Some("img:1".into());
         c.packages = vec!["a b".into()];
         let argv = docker_argv(

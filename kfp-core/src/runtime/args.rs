@@ -95,16 +95,11 @@ pub fn flag_for(spec: &ComponentSpec, name: &str) -> String {
 ///
 /// ```
 /// use kfp_core::runtime::args::parse_v1;
-/// use kfp_core::spec::component::{ComponentSpec, InputSpec};
+/// use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec};
 /// use kfp_core::types::ParamKind;
 ///
-/// let mut spec = ComponentSpec::new("train");
-/// spec.inputs.push(InputSpec {
-///     name: "model_name".into(),
-///     kind: ParamKind::String,
-///     rust_type: "String",
-///     optional: false,
-/// });
+/// let spec = ComponentSpec::new("train", Implementation::Rust(|_| Ok(())))
+///     .with_input(InputSpec::new("model_name", ParamKind::String));
 /// let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
 /// let args = parse_v1(&spec, &argv).unwrap();
 /// assert_eq!(args.values["model_name"], "--odd but fine");
@@ -383,27 +378,22 @@ mod tests {
     use crate::spec::component::InputSpec;
 
     fn input(name: &str, kind: ParamKind, optional: bool) -> InputSpec {
-        InputSpec {
-            name: name.to_owned(),
-            kind,
-            rust_type: "T",
-            optional,
-        }
+        let mut input = InputSpec::new(name, kind);
+        input.rust_type = "T";
+        input.optional = optional;
+        input
     }
 
     /// `train(checker: bool, model_name: String, epochs: i64, note: Option<String>) -> bool`.
     fn spec() -> ComponentSpec {
-        let mut spec = ComponentSpec::new("train");
+        let mut spec = ComponentSpec::test("train");
         spec.inputs = vec![
             input("checker", ParamKind::Boolean, false),
             input("model_name", ParamKind::String, false),
             input("epochs", ParamKind::Integer, false),
             input("note", ParamKind::String, true),
         ];
-        spec.outputs = vec![OutputSpec {
-            name: "Output".to_owned(),
-            kind: ParamKind::Boolean,
-        }];
+        spec.outputs = vec![OutputSpec::new("Output", ParamKind::Boolean)];
         spec
     }
 
@@ -612,24 +602,21 @@ mod tests {
     /// metrics_file: OutputPath) -> f64`, laid out as `#[component]` lays it out.
     fn files_spec() -> ComponentSpec {
         use crate::artifact::{Artifact, ArtifactKind, Csv, Model};
-        let mut spec = ComponentSpec::new("train_model");
+        let mut spec = ComponentSpec::test("train_model");
         spec.inputs = vec![
             input("dataset_path", ParamKind::String, false),
             input("epochs", ParamKind::Integer, false),
         ];
-        let output = |name: &str, kind| OutputSpec {
-            name: name.to_owned(),
-            kind,
+        spec.inputs[0].artifact = Some(Csv::TYPE);
+        let output = |name: &str, kind, artifact| {
+            let mut o = OutputSpec::new(name, kind);
+            o.artifact = artifact;
+            o
         };
         spec.outputs = vec![
-            output("model_path", ParamKind::String),
-            output("metrics_file", ParamKind::String),
-            output("Output", ParamKind::Float),
-        ];
-        spec.artifacts = vec![
-            (ParamRef::Input(0), Csv::TYPE),
-            (ParamRef::Output(0), Model::TYPE),
-            (ParamRef::Output(1), Artifact::TYPE),
+            output("model_path", ParamKind::String, Some(Model::TYPE)),
+            output("metrics_file", ParamKind::String, Some(Artifact::TYPE)),
+            output("Output", ParamKind::Float, None),
         ];
         spec.order = vec![
             ParamRef::Input(0),

@@ -324,6 +324,14 @@ impl OutputSpec {
     }
 }
 
+#[cfg(test)]
+impl ComponentSpec {
+    /// A Rust component `key` whose function does nothing, for tests.
+    pub(crate) fn test(key: &str) -> Self {
+        ComponentSpec::new(key, Implementation::Rust(|_| Ok(())))
+    }
+}
+
 /// The Rust type that usually carries a KFP type, for messages.
 pub(crate) fn rust_type_of(kind: ParamKind) -> &'static str {
     match kind {

@@ -5,7 +5,7 @@ use super::*;
 use crate::runtime::executor::RuntimeArtifact;
 
 fn spec() -> ComponentSpec {
-    ComponentSpec::new("evaluate")
+    ComponentSpec::test("evaluate")
 }
 
 fn input_with(name: &str, uri: &str, metadata: Value) -> ExecutorInput {

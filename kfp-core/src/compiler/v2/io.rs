@@ -347,7 +347,7 @@ mod tests {
                 ]),
             ])
             .spec();
-        let args = &spec.container.as_ref().unwrap().args;
+        let args = &spec.container().unwrap().args;
         assert_eq!(
             placeholders(&spec, args),
             [

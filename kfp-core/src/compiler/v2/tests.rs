@@ -7,7 +7,7 @@ use crate::compiler::Target;
 use crate::dsl::{add_task, build_pipeline, IntoArg, Task, TaskOutput};
 use crate::error::BuildError;
 use crate::runtime::{Invocation, RunError};
-use crate::spec::component::{InputSpec, OutputSpec, ParamRef};
+use crate::spec::component::{Implementation, InputSpec, OutputSpec};
 use crate::spec::pipeline::Arg;
 
 fn noop(_: &mut Invocation<'_>) -> Result<(), RunError> {
@@ -19,24 +19,20 @@ fn component(
     inputs: &[(&str, ParamKind, bool)],
     output: Option<ParamKind>,
 ) -> Arc<ComponentSpec> {
-    let mut c = ComponentSpec::new(key);
+    let mut c = ComponentSpec::new(key, Implementation::Rust(noop));
     c.inputs = inputs
         .iter()
-        .map(|&(name, kind, optional)| InputSpec {
-            name: name.to_owned(),
-            kind,
-            rust_type: "T",
-            optional,
+        .map(|&(name, kind, optional)| {
+            let mut i = InputSpec::new(name, kind);
+            i.rust_type = "T";
+            i.optional = optional;
+            i
         })
         .collect();
     c.outputs = output
         .into_iter()
-        .map(|kind| OutputSpec {
-            name: "Output".to_owned(),
-            kind,
-        })
+        .map(|kind| OutputSpec::new("Output", kind))
         .collect();
-    c.run = Some(noop);
     Arc::new(c)
 }
 
@@ -275,7 +271,7 @@ fn python_repr_of_defaults() {
 
 #[test]
 fn packages_get_a_pip_prelude_without_kfp() {
-    let mut c = ComponentSpec::new("train");
+    let mut c = ComponentSpec::test("train");
     let compiler = Compiler::new().binary_path("/usr/local/bin/yolo pipe");
     assert_eq!(
         executor_command(&compiler, &c),
@@ -340,13 +336,9 @@ fn kubernetes_settings_add_a_platform_spec() {
 #[test]
 fn files_are_artifacts_in_the_ir() {
     use crate::artifact::{ArtifactKind, Dataset, Model};
-    let mut make = ComponentSpec::new("make_dataset");
-    make.outputs.push(OutputSpec {
-        name: "dataset_path".into(),
-        kind: ParamKind::String,
-    });
-    make.artifacts = vec![(ParamRef::Output(0), Dataset::TYPE)];
-    make.run = Some(noop);
+    let mut dataset = OutputSpec::new("dataset_path", ParamKind::String);
+    dataset.artifact = Some(Dataset::TYPE);
+    let make = ComponentSpec::new("make_dataset", Implementation::Rust(noop)).with_output(dataset);
     let mut fit = (*component(
         "fit",
         &[
@@ -356,14 +348,10 @@ fn files_are_artifacts_in_the_ir() {
         Some(ParamKind::Float),
     ))
     .clone();
-    fit.outputs.push(OutputSpec {
-        name: "model".into(),
-        kind: ParamKind::String,
-    });
-    fit.artifacts = vec![
-        (ParamRef::Input(0), Dataset::TYPE),
-        (ParamRef::Output(1), Model::TYPE),
-    ];
+    let mut model = OutputSpec::new("model", ParamKind::String);
+    model.artifact = Some(Model::TYPE);
+    fit.outputs.push(model);
+    fit.inputs[0].artifact = Some(Dataset::TYPE);
     let (make, fit) = (Arc::new(make), Arc::new(fit));
     let p = build_pipeline("files", None, |_| {
         let data: Task<()> = add_task(make.clone(), vec![]);
@@ -657,15 +645,11 @@ fn an_elif_wraps_the_if_which_gives_up_its_number() {
 fn the_exit_task_waits_for_its_group_and_reads_its_status() {
     use crate::control::ExitHandler;
     let show = show();
-    let mut report = ComponentSpec::new("report");
-    report.inputs = vec![InputSpec {
-        name: "status".to_owned(),
-        kind: ParamKind::Struct,
-        rust_type: "TaskFinalStatus",
-        optional: true,
-    }];
-    report.final_status = vec![0];
-    report.run = Some(noop);
+    let mut status = InputSpec::new("status", ParamKind::Struct);
+    status.rust_type = "TaskFinalStatus";
+    status.optional = true;
+    status.final_status = true;
+    let report = ComponentSpec::new("report", Implementation::Rust(noop)).with_input(status);
     let report = Arc::new(report);
     let p = build_pipeline("exit", None, |_| {
         let exit: Task<()> = add_task(report.clone(), vec![None]);

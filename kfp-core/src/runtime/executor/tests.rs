@@ -5,23 +5,18 @@ use crate::spec::component::{InputSpec, OutputSpec};
 use crate::types::ParamKind;
 
 fn spec() -> ComponentSpec {
-    let mut s = ComponentSpec::new("train");
+    let mut s = ComponentSpec::test("train");
     for (name, kind, rust_type, optional) in [
         ("checker", ParamKind::Boolean, "bool", false),
         ("epochs", ParamKind::Integer, "i64", false),
         ("note", ParamKind::String, "Option", true),
     ] {
-        s.inputs.push(InputSpec {
-            name: name.to_owned(),
-            kind,
-            rust_type,
-            optional,
-        });
+        let mut input = InputSpec::new(name, kind);
+        input.rust_type = rust_type;
+        input.optional = optional;
+        s.inputs.push(input);
     }
-    s.outputs.push(OutputSpec {
-        name: "Output".to_owned(),
-        kind: ParamKind::Boolean,
-    });
+    s.outputs.push(OutputSpec::new("Output", ParamKind::Boolean));
     s
 }
 
@@ -238,23 +233,12 @@ fn artifact_paths_follow_kfp_mounts() {
 
 fn artifact_spec() -> ComponentSpec {
     use crate::artifact::{ArtifactKind, Dataset, Model};
-    use crate::spec::component::ParamRef;
-    let mut s = ComponentSpec::new("fit");
-    s.inputs.push(InputSpec {
-        name: "data_path".to_owned(),
-        kind: ParamKind::String,
-        rust_type: "InputPath",
-        optional: false,
-    });
-    s.outputs.push(OutputSpec {
-        name: "model".to_owned(),
-        kind: ParamKind::String,
-    });
-    s.artifacts = vec![
-        (ParamRef::Input(0), Dataset::TYPE),
-        (ParamRef::Output(0), Model::TYPE),
-    ];
-    s
+    let mut data = InputSpec::new("data_path", ParamKind::String);
+    data.rust_type = "InputPath";
+    data.artifact = Some(Dataset::TYPE);
+    let mut model = OutputSpec::new("model", ParamKind::String);
+    model.artifact = Some(Model::TYPE);
+    ComponentSpec::test("fit").with_input(data).with_output(model)
 }
 
 #[test]
