@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kfp_core::spec::component::ComponentSpec;
+use kfp_core::spec::component::{ComponentSpec, Implementation};
 use kfp_core::Compiler;
 
 /// Package specs that would break out of naive quoting.
@@ -109,8 +109,7 @@ fn run_prelude(tag: &str, packages: &[&str], python3_exit: &str) -> Ran {
     let pipeline_bin = bin.join("pipeline-binary");
     script(&pipeline_bin, &recorder("BIN_RECORD", "exit 0"));
 
-    let mut spec = ComponentSpec::new("train");
-    spec.packages = packages.iter().map(|p| (*p).to_owned()).collect();
+    let spec = ComponentSpec::new("train", Implementation::Rust(|_| Ok(()))).with_packages(packages.iter().copied());
     let command = Compiler::new()
         .binary_path(pipeline_bin.to_string_lossy())
         .component_command(&spec);
@@ -205,7 +204,7 @@ fn a_failed_install_does_not_run_the_binary() {
 
 #[test]
 fn no_packages_no_shell() {
-    let spec = ComponentSpec::new("verify_training");
+    let spec = ComponentSpec::new("verify_training", Implementation::Rust(|_| Ok(())));
     let command = Compiler::new()
         .binary_path("/usr/local/bin/x")
         .component_command(&spec);

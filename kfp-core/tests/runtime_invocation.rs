@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kfp_core::runtime::{run_component, Invocation, RunError};
-use kfp_core::spec::component::{ComponentSpec, InputSpec, OutputSpec};
+use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
 use kfp_core::types::ParamKind;
 
 fn argv(args: &[&str]) -> Vec<String> {
@@ -28,27 +28,13 @@ fn double_spec() -> ComponentSpec {
         let ret: Result<i64, Outer> = if x < 0 { Err(Outer(Middle)) } else { Ok(x * 2) };
         inv.finish(ret)
     }
-    let mut spec = ComponentSpec::new("double");
-    spec.inputs = vec![
-        InputSpec {
-            name: "x".into(),
-            kind: ParamKind::Integer,
-            rust_type: "i64",
-            optional: false,
-        },
-        InputSpec {
-            name: "note".into(),
-            kind: ParamKind::String,
-            rust_type: "Option",
-            optional: true,
-        },
-    ];
-    spec.outputs = vec![OutputSpec {
-        name: "Output".into(),
-        kind: ParamKind::Integer,
-    }];
-    spec.run = Some(run);
-    spec
+    let mut note = InputSpec::new("note", ParamKind::String);
+    note.rust_type = "Option";
+    note.optional = true;
+    ComponentSpec::new("double", Implementation::Rust(run))
+        .with_input(InputSpec::new("x", ParamKind::Integer))
+        .with_input(note)
+        .with_output(OutputSpec::new("Output", ParamKind::Integer))
 }
 
 #[derive(Debug)]
@@ -75,7 +61,7 @@ impl std::error::Error for Middle {}
 
 fn run(spec: &ComponentSpec, args: &[&str]) -> Result<(), RunError> {
     let mut inv = Invocation::from_v1_args(spec, &argv(args))?;
-    spec.run.expect("has a run fn")(&mut inv)
+    spec.run_fn().expect("has a run fn")(&mut inv)
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use common::{config, json_value, tricky_string};
 use kfp_core::__private::add_task;
 use kfp_core::compiler::v1;
-use kfp_core::spec::component::{ComponentSpec, InputSpec, OutputSpec};
+use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
 use kfp_core::spec::pipeline::Arg;
 use kfp_core::types::{KfpType, ParamKind};
 use kfp_core::{build_pipeline, yaml, Compiler, Pipeline, Target};
@@ -178,34 +178,27 @@ fn build(g: &GenPipeline) -> Pipeline {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let mut spec = ComponentSpec::new(format!("step_{i}"));
-            spec.description = c.description.clone();
-            spec.base_image = Some("python:3.11".to_owned());
-            spec.packages = c.packages.clone();
-            spec.inputs = c
-                .inputs
-                .iter()
-                .enumerate()
-                .map(|(j, &(kind, optional))| InputSpec {
-                    name: format!("in_{j}"),
-                    kind,
-                    rust_type: "T",
-                    optional,
-                })
-                .collect();
-            spec.outputs = c
-                .outputs
-                .iter()
-                .enumerate()
-                .map(|(j, &kind)| OutputSpec {
-                    name: if c.outputs.len() == 1 {
-                        "Output".to_owned()
-                    } else {
-                        format!("out_{j}")
-                    },
-                    kind,
-                })
-                .collect();
+            let mut spec =
+                ComponentSpec::new(format!("step_{i}"), Implementation::Rust(|_| Ok(())))
+                    .with_base_image("python:3.11")
+                    .with_packages(c.packages.clone());
+            if let Some(d) = &c.description {
+                spec = spec.with_description(d.clone());
+            }
+            for (j, &(kind, optional)) in c.inputs.iter().enumerate() {
+                let mut input = InputSpec::new(format!("in_{j}"), kind);
+                input.rust_type = "T";
+                input.optional = optional;
+                spec = spec.with_input(input);
+            }
+            for (j, &kind) in c.outputs.iter().enumerate() {
+                let name = if c.outputs.len() == 1 {
+                    "Output".to_owned()
+                } else {
+                    format!("out_{j}")
+                };
+                spec = spec.with_output(OutputSpec::new(name, kind));
+            }
             Arc::new(spec)
         })
         .collect();
@@ -262,7 +255,7 @@ fn build(g: &GenPipeline) -> Pipeline {
         for t in &g.tasks {
             let spec = &specs[t.component];
             let args: Vec<Option<Arg>> = spec
-                .inputs
+                .inputs()
                 .iter()
                 .zip(&t.args)
                 .map(|(input, a)| {
@@ -292,7 +285,7 @@ fn build(g: &GenPipeline) -> Pipeline {
             if let Some(d) = &t.display_name {
                 task = task.set_display_name(d);
             }
-            for o in &spec.outputs {
+            for o in spec.outputs() {
                 made.push((task.id(), o.name.clone(), o.kind));
             }
         }
@@ -329,27 +322,10 @@ proptest! {
 fn the_same_constant_reads_back_from_compiled_args() {
     // A constant travels as text in the container args; the pod reads it with `from_text`.
     let spec = {
-        let mut s = ComponentSpec::new("take");
-        s.inputs = vec![
-            InputSpec {
-                name: "s".into(),
-                kind: ParamKind::String,
-                rust_type: "String",
-                optional: false,
-            },
-            InputSpec {
-                name: "f".into(),
-                kind: ParamKind::Float,
-                rust_type: "f64",
-                optional: false,
-            },
-            InputSpec {
-                name: "d".into(),
-                kind: ParamKind::Struct,
-                rust_type: "Map",
-                optional: false,
-            },
-        ];
+        let s = ComponentSpec::new("take", Implementation::Rust(|_| Ok(())))
+            .with_input(InputSpec::new("s", ParamKind::String))
+            .with_input(InputSpec::new("f", ParamKind::Float))
+            .with_input(InputSpec::new("d", ParamKind::Struct));
         Arc::new(s)
     };
     let s = "it's \"quoted\"\n$(x) `y` 日本";

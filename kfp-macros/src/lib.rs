@@ -52,7 +52,7 @@ use proc_macro::TokenStream;
 ///
 /// fn main() {
 ///     assert_eq!(train(2, "yolov8n.pt".into()).unwrap(), 1.0);
-///     assert_eq!(train::spec().name, "Train");
+///     assert_eq!(train::spec().name(), "Train");
 /// }
 /// ```
 #[proc_macro_attribute]

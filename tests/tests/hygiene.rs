@@ -90,5 +90,5 @@ fn macros_need_no_prelude() {
     assert_eq!(p.name, "hygiene");
     assert_eq!(p.tasks.len(), 4);
     assert_eq!(hygiene::add(1.0, 2.0), 3.0);
-    assert_eq!(hygiene::add::spec().name, "Add");
+    assert_eq!(hygiene::add::spec().name(), "Add");
 }

@@ -162,5 +162,5 @@ fn every_form_builds() {
     assert_eq!(renamed_crate().tasks.len(), 1);
     assert_eq!(every_control_form().tasks.len(), 6);
     assert!(private(false).ok);
-    assert_eq!(add::spec().name, "Add numbers");
+    assert_eq!(add::spec().name(), "Add numbers");
 }

@@ -301,8 +301,7 @@ fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
     );
     let own = task
         .component
-        .container
-        .as_ref()
+        .container()
         .expect("a container component");
     assert_eq!(
         &argv[..7],

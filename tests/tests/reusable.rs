@@ -133,17 +133,17 @@ fn a_v2_component_ir_loads_with_its_placeholders() {
     let mut echo = echo;
     let spec = echo.spec();
     let inputs: Vec<(&str, bool)> = spec
-        .inputs
+        .inputs()
         .iter()
         .map(|i| (i.name.as_str(), i.optional))
         .collect();
     assert_eq!(inputs, [("msg", false), ("times", true), ("data", false)]);
     assert_eq!(
-        spec.input_defaults.get("times"),
+        spec.input("times").and_then(|i| i.default.as_ref()),
         None,
         "a container default lives in the container"
     );
-    let container = spec.container.as_ref().unwrap();
+    let container = spec.container().unwrap();
     assert_eq!(container.defaults["times"], serde_json::json!(1));
     assert_eq!(
         container.args,

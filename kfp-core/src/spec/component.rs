@@ -386,6 +386,128 @@ pub fn sanitize_name(name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `fit(data_path: InputPath<Dataset>, epochs: i64 = 3, model: OutputPath<Model>,
+    /// status: TaskFinalStatus) -> f64`, as `#[component]` lays it out.
+    fn fit() -> ComponentSpec {
+        use crate::__private::{component, final_status_input, input, input_with_default};
+        use crate::__private::{output, output_file};
+        use crate::artifact::{Dataset, InputPath, Model, OutputPath};
+        let spec = component(
+            "fit",
+            None,
+            None,
+            Some("python:3.11"),
+            &["mlflow"],
+            vec![
+                input::<InputPath<Dataset>>("data_path"),
+                input_with_default::<i64>(
+                    "epochs",
+                    crate::spec::pipeline::Arg::Constant(3.into()),
+                ),
+                output_file::<OutputPath<Model>>("model"),
+                final_status_input("status"),
+            ],
+            vec![output::<f64>("Output")],
+            |_| Ok(()),
+        );
+        (*spec).clone()
+    }
+
+    #[test]
+    fn each_input_carries_its_own_facts() {
+        use crate::artifact::{ArtifactKind, Dataset, Model};
+        let spec = fit();
+        let [data, epochs, status] = spec.inputs() else {
+            panic!("three inputs: {:?}", spec.inputs());
+        };
+        assert_eq!(data.artifact, Some(Dataset::TYPE));
+        assert_eq!((data.optional, &data.default), (false, &None));
+        assert_eq!(epochs.artifact, None);
+        assert_eq!(epochs.default, Some(serde_json::json!(3)));
+        assert!(epochs.optional, "a defaulted input may be left out");
+        assert_eq!((epochs.kind, epochs.rust_type), (ParamKind::Integer, "i64"));
+        assert!(status.final_status && status.optional);
+        assert!(!data.final_status && !epochs.final_status);
+        // Output files come first, then the return values.
+        let names: Vec<_> = spec.outputs().iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["model", "Output"]);
+        assert_eq!(spec.outputs()[0].artifact, Some(Model::TYPE));
+        assert_eq!(spec.output("Output").map(|o| o.artifact), Some(None));
+        assert_eq!(spec.artifact(ParamRef::Input(0)), Some(Dataset::TYPE));
+        assert_eq!(spec.artifact(ParamRef::Output(1)), None);
+        assert_eq!(spec.artifact(ParamRef::Output(9)), None);
+    }
+
+    #[test]
+    fn component_level_facts_read_through_accessors() {
+        let spec = fit();
+        assert_eq!((spec.key(), spec.name()), ("fit", "Fit"));
+        assert_eq!(spec.description(), None);
+        assert_eq!(spec.base_image(), Some("python:3.11"));
+        assert_eq!(spec.packages(), ["mlflow"]);
+        assert!(spec.run_fn().is_some() && spec.container().is_none());
+        assert!(matches!(spec.implementation(), Implementation::Rust(_)));
+        assert_eq!(spec.final_status_inputs().collect::<Vec<_>>(), [2]);
+        let defaults: Vec<_> = spec.defaults().collect();
+        assert_eq!(defaults, [("epochs", &serde_json::json!(3))]);
+        let values: Vec<_> = spec.value_outputs().map(|(k, o)| (k, o.name.as_str())).collect();
+        assert_eq!(values, [(1, "Output")]);
+        // KFP v1's command line: the signature order, inputs and output files mixed.
+        use ParamRef::{Input, Output};
+        assert_eq!(
+            spec.params_in_order(),
+            [Input(0), Input(1), Output(0), Input(2)]
+        );
+        // A file parameter loses `_path` on KFP v1; a value keeps its name.
+        assert_eq!(spec.v1_name(Input(0)), "data");
+        assert_eq!(spec.v1_name(Input(1)), "epochs");
+        assert_eq!(spec.v1_name(Output(0)), "model");
+    }
+
+    #[test]
+    fn built_by_hand_the_inputs_are_the_order() {
+        let spec = ComponentSpec::test("add")
+            .with_name("Add numbers")
+            .with_description("Adds")
+            .with_input(InputSpec::new("a", ParamKind::Integer))
+            .with_input(InputSpec::new("b", ParamKind::Float))
+            .with_output(OutputSpec::new("Output", ParamKind::Float));
+        assert_eq!((spec.name(), spec.description()), ("Add numbers", Some("Adds")));
+        assert_eq!(
+            spec.params_in_order(),
+            [ParamRef::Input(0), ParamRef::Input(1)]
+        );
+        assert_eq!(spec.input("b").map(|i| i.rust_type), Some("f64"));
+        assert!(spec.input("c").is_none());
+        assert_eq!(spec.defaults().count(), 0);
+        // A signature's order grows with an input added after it.
+        let mut grown = fit();
+        grown = grown.with_input(InputSpec::new("late", ParamKind::String));
+        assert_eq!(grown.params_in_order().last(), Some(&ParamRef::Input(3)));
+    }
+
+    #[test]
+    fn a_container_component_has_no_run_fn_and_keeps_its_names() {
+        let container = ContainerImpl {
+            image: "alpine".into(),
+            command: Vec::new(),
+            args: Vec::new(),
+            defaults: Default::default(),
+            spec: Value::Null,
+            digest: None,
+            keep_names: false,
+            v2_descriptions: false,
+            raw: None,
+        };
+        let mut file = InputSpec::new("data_path", ParamKind::String);
+        file.artifact = Some(<crate::artifact::Dataset as crate::artifact::ArtifactKind>::TYPE);
+        let spec = ComponentSpec::new("c", Implementation::Container(Arc::new(container)))
+            .with_input(file);
+        assert!(spec.run_fn().is_none());
+        assert_eq!(spec.container().map(|c| c.image.as_str()), Some("alpine"));
+        assert_eq!(spec.v1_name(ParamRef::Input(0)), "data_path");
+    }
+
     #[test]
     fn human_names_follow_kfp() {
         assert_eq!(human_name("split_stats"), "Split stats");

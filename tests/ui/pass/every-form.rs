@@ -59,7 +59,7 @@ fn renamed_crate() {
 
 fn main() {
     assert_eq!(add(1.0, 2.0).ok(), Some(3.0));
-    assert_eq!(add::spec().name, "Add numbers");
+    assert_eq!(add::spec().name(), "Add numbers");
     assert_eq!(stats(1.0, None, vec![]).sum, 1.0);
     let p = every_form();
     assert_eq!(p.name, "every-form");

@@ -15,5 +15,5 @@ fn raw(r#type: String) {
 fn main() {
     let p = raw();
     assert_eq!(p.params[0].name, "type");
-    assert_eq!(p.tasks[0].component.inputs[0].name, "type");
+    assert_eq!(p.tasks[0].component.inputs()[0].name, "type");
 }
