@@ -155,7 +155,8 @@ impl ContainerOp {
             .with_base_image(self.image);
         spec.inputs = inputs;
         for (name, _) in &self.file_outputs {
-            spec.outputs.push(OutputSpec::new(name.clone(), ParamKind::String));
+            spec.outputs
+                .push(OutputSpec::new(name.clone(), ParamKind::String));
         }
         let task: Task<Outputs> = dsl::add_task(Arc::new(spec), slots);
         let name = task.name();

@@ -109,7 +109,8 @@ fn run_prelude(tag: &str, packages: &[&str], python3_exit: &str) -> Ran {
     let pipeline_bin = bin.join("pipeline-binary");
     script(&pipeline_bin, &recorder("BIN_RECORD", "exit 0"));
 
-    let spec = ComponentSpec::new("train", Implementation::Rust(|_| Ok(()))).with_packages(packages.iter().copied());
+    let spec = ComponentSpec::new("train", Implementation::Rust(|_| Ok(())))
+        .with_packages(packages.iter().copied());
     let command = Compiler::new()
         .binary_path(pipeline_bin.to_string_lossy())
         .component_command(&spec);

@@ -299,10 +299,7 @@ fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
         std::path::Path::new("/runs/r1"),
         &[("LEVEL".to_owned(), "debug".to_owned())],
     );
-    let own = task
-        .component
-        .container()
-        .expect("a container component");
+    let own = task.component.container().expect("a container component");
     assert_eq!(
         &argv[..7],
         [

@@ -383,15 +383,13 @@ impl ExecutorInput {
                 expected: e.expected,
                 detail: e.detail,
             }),
-            (None, Some(value)) => {
-                T::from_json(value).map_err(|e| RunError::BadValue {
-                    component: spec.key.clone(),
-                    flag: format!("the default of `{name}`"),
-                    value: value.to_string(),
-                    expected: e.expected,
-                    detail: e.detail,
-                })
-            }
+            (None, Some(value)) => T::from_json(value).map_err(|e| RunError::BadValue {
+                component: spec.key.clone(),
+                flag: format!("the default of `{name}`"),
+                value: value.to_string(),
+                expected: e.expected,
+                detail: e.detail,
+            }),
             (None, None) => T::absent().ok_or_else(|| {
                 bad(
                     spec,

@@ -347,15 +347,13 @@ impl<'a> Invocation<'a> {
                 expected: e.expected,
                 detail: e.detail,
             }),
-            (None, Some(value)) => {
-                T::from_json(value).map_err(|e| RunError::BadValue {
-                    component: self.spec.key.clone(),
-                    flag: format!("the default of `{flag}`"),
-                    value: value.to_string(),
-                    expected: e.expected,
-                    detail: e.detail,
-                })
-            }
+            (None, Some(value)) => T::from_json(value).map_err(|e| RunError::BadValue {
+                component: self.spec.key.clone(),
+                flag: format!("the default of `{flag}`"),
+                value: value.to_string(),
+                expected: e.expected,
+                detail: e.detail,
+            }),
             (None, None) => T::absent().ok_or_else(|| RunError::MissingFlag {
                 component: self.spec.key.clone(),
                 flag,

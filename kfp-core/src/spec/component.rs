@@ -400,10 +400,7 @@ mod tests {
             &["mlflow"],
             vec![
                 input::<InputPath<Dataset>>("data_path"),
-                input_with_default::<i64>(
-                    "epochs",
-                    crate::spec::pipeline::Arg::Constant(3.into()),
-                ),
+                input_with_default::<i64>("epochs", crate::spec::pipeline::Arg::Constant(3.into())),
                 output_file::<OutputPath<Model>>("model"),
                 final_status_input("status"),
             ],
@@ -450,7 +447,10 @@ mod tests {
         assert_eq!(spec.final_status_inputs().collect::<Vec<_>>(), [2]);
         let defaults: Vec<_> = spec.defaults().collect();
         assert_eq!(defaults, [("epochs", &serde_json::json!(3))]);
-        let values: Vec<_> = spec.value_outputs().map(|(k, o)| (k, o.name.as_str())).collect();
+        let values: Vec<_> = spec
+            .value_outputs()
+            .map(|(k, o)| (k, o.name.as_str()))
+            .collect();
         assert_eq!(values, [(1, "Output")]);
         // KFP v1's command line: the signature order, inputs and output files mixed.
         use ParamRef::{Input, Output};
@@ -472,7 +472,10 @@ mod tests {
             .with_input(InputSpec::new("a", ParamKind::Integer))
             .with_input(InputSpec::new("b", ParamKind::Float))
             .with_output(OutputSpec::new("Output", ParamKind::Float));
-        assert_eq!((spec.name(), spec.description()), ("Add numbers", Some("Adds")));
+        assert_eq!(
+            (spec.name(), spec.description()),
+            ("Add numbers", Some("Adds"))
+        );
         assert_eq!(
             spec.params_in_order(),
             [ParamRef::Input(0), ParamRef::Input(1)]

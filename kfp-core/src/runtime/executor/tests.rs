@@ -16,7 +16,8 @@ fn spec() -> ComponentSpec {
         input.optional = optional;
         s.inputs.push(input);
     }
-    s.outputs.push(OutputSpec::new("Output", ParamKind::Boolean));
+    s.outputs
+        .push(OutputSpec::new("Output", ParamKind::Boolean));
     s
 }
 
@@ -238,7 +239,9 @@ fn artifact_spec() -> ComponentSpec {
     data.artifact = Some(Dataset::TYPE);
     let mut model = OutputSpec::new("model", ParamKind::String);
     model.artifact = Some(Model::TYPE);
-    ComponentSpec::test("fit").with_input(data).with_output(model)
+    ComponentSpec::test("fit")
+        .with_input(data)
+        .with_output(model)
 }
 
 #[test]
