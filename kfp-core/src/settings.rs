@@ -4,16 +4,15 @@
 //! The methods live on [`Task`] and use KFP's vocabulary. Each value is checked when it is set;
 //! a bad one is recorded as a [`BuildError::InvalidSetting`] naming the task and the setting,
 //! and compiling the pipeline reports it.
+//!
+//! This is the model only: each back end renders the settings in its own folder
+//! (`compiler/v1/settings.rs`, `compiler/v2/platform.rs`) and refuses there what its target
+//! cannot express (`compiler/<target>/check.rs`).
 
 use crate::dsl::Task;
 use crate::error::BuildError;
 
 mod pod_metadata;
-
-pub(crate) use pod_metadata::check_target;
-
-/// The v2 back end's renderers of settings, at the path they had before it had a folder.
-pub use crate::compiler::v2::platform::{v2_env, v2_platform, v2_resources, v2_retry_policy};
 
 /// Everything set on one task beyond its arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -53,23 +52,6 @@ pub struct TaskSettings {
     /// Groups (exit handlers) the task runs after, as indexes in
     /// [`Pipeline::groups`](crate::Pipeline::groups).
     pub after_groups: Vec<usize>,
-}
-
-impl TaskSettings {
-    /// Whether any setting needs KFP v2's `PlatformSpec` (the Kubernetes document).
-    pub fn has_platform_settings(&self) -> bool {
-        self.env
-            .iter()
-            .any(|e| !matches!(e.source, EnvSource::Value(_)))
-            || !self.secret_volumes.is_empty()
-            || !self.pvc_mounts.is_empty()
-            || !self.node_selector.is_empty()
-            || !self.tolerations.is_empty()
-            || self.timeout.is_some()
-            || self.image_pull_policy.is_some()
-            || !self.pod_annotations.is_empty()
-            || !self.pod_labels.is_empty()
-    }
 }
 
 /// An environment variable of a task.

@@ -2,6 +2,7 @@
 
 mod check;
 pub mod constants;
+mod cycles;
 mod document;
 pub mod v1;
 pub mod v2;
@@ -29,6 +30,17 @@ pub enum Target {
     V1,
     /// KFP 2.x: pipeline IR, as kfp 2.17.3 emits it.
     V2,
+}
+
+impl Target {
+    /// The image a Python component runs in when it names none: kfp's default for this
+    /// target (`python:3.7` for kfp 1.8.9, `python:3.11` for kfp 2.17.3).
+    pub fn default_image(self) -> &'static str {
+        match self {
+            Target::V1 => v1::DEFAULT_IMAGE,
+            Target::V2 => v2::DEFAULT_IMAGE,
+        }
+    }
 }
 
 impl fmt::Display for Target {
