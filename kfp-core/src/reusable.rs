@@ -87,7 +87,9 @@ pub struct ContainerImpl {
     pub args: Vec<Placeholder>,
     /// Default values of optional inputs, as text.
     pub defaults: BTreeMap<String, Value>,
-    /// The component as KFP v1 describes it (the `component_spec` annotation).
+    /// The component's declaration in KFP's `component.yaml` format (what a loaded file says,
+    /// or what the builder was told): the model's record of its interface, which both back
+    /// ends read (v1 writes it as the `component_spec` annotation).
     pub spec: Value,
     /// The SHA-256 of the text it was loaded from, if it was loaded.
     pub digest: Option<String>,
@@ -763,8 +765,10 @@ impl ContainerComponent {
         err.map_or(Ok(()), Err)
     }
 
-    /// The component as KFP v1 describes it.
-    fn v1_spec(&self) -> Value {
+    /// The component's declaration in KFP's `component.yaml` format, the reusable-component
+    /// format that kfp 1 and kfp 2 both read: the loaded document, or the one the builder's
+    /// calls describe. It is the model's record, not a target's output.
+    fn declaration(&self) -> Value {
         if let Some(o) = &self.original {
             return o.clone();
         }
@@ -905,7 +909,7 @@ impl ContainerComponent {
             command: self.command.clone(),
             args: self.args.clone(),
             defaults,
-            spec: self.v1_spec(),
+            spec: self.declaration(),
             digest: self.digest.clone(),
             keep_names: self.from_ir,
             v2_descriptions: false,
