@@ -168,8 +168,12 @@ fn the_back_end_check_recognises_its_forms() {
     assert!(names_a_back_end("use crate::compiler::v1::check;"));
     assert!(names_a_back_end("crate::compiler::v2_io::io_name(c, n)"));
     assert!(names_a_back_end("use crate::compiler::{v2, Target};"));
-    assert!(names_a_back_end("use crate::compiler::{Target, v1::workflow};"));
-    assert!(!names_a_back_end("use crate::compiler::{Compiler, Target};"));
+    assert!(names_a_back_end(
+        "use crate::compiler::{Target, v1::workflow};"
+    ));
+    assert!(!names_a_back_end(
+        "use crate::compiler::{Compiler, Target};"
+    ));
     assert!(!names_a_back_end("// see compiler::v1::check"));
 }
 
@@ -190,9 +194,9 @@ fn no_target_renderer_is_defined_outside_the_compiler() {
         ("types.rs", "v2_name"),
         ("control.rs", "v2_name"),
         // Reading a KFP v2 component IR into the model.
-        ("reusable.rs", "v1_type_of_v2"),
-        ("reusable.rs", "v1_type_of_schema"),
-        ("reusable.rs", "v2_placeholder"),
+        ("reusable/load.rs", "v1_type_of_v2"),
+        ("reusable/load.rs", "v1_type_of_schema"),
+        ("reusable/load.rs", "v2_placeholder"),
         // A test's name.
         (
             "runtime/executor/tests.rs",

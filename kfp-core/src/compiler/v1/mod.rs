@@ -5,7 +5,8 @@
 //! DAG and resolves the values they take from elsewhere; `command_line` writes each task's
 //! arguments; `groups` writes conditions and loops into their parent DAG; `template` renders a
 //! task's container template; `settings` renders its Kubernetes settings and pod metadata;
-//! `check` refuses what v1 cannot express.
+//! `volumes` renders the steps that create and delete a PVC; `ui` names the KFP v1 UI's
+//! special artifacts; `check` refuses what v1 cannot express.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
