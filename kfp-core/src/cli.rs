@@ -495,10 +495,7 @@ pub fn dockerfile(base_image: &str, binary_path: &str) -> String {
 }
 
 fn dockerfiles(pipelines: &[Pipeline], target: Target, compiler: &Compiler, dir: &Path) -> u8 {
-    let default_image = match target {
-        Target::V1 => crate::compiler::v1::DEFAULT_IMAGE,
-        Target::V2 => crate::compiler::v2::DEFAULT_IMAGE,
-    };
+    let default_image = target.default_image();
     let mut images: Vec<String> = all_components(pipelines)
         .iter()
         .filter(|c| c.container().is_none())

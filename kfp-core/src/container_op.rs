@@ -34,12 +34,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::compiler::Target;
 use crate::dsl::{self, Task};
 use crate::error::BuildError;
 use crate::reusable::{ContainerImpl, DynArg, Outputs, Placeholder};
 use crate::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
-use crate::spec::pipeline::{Arg, Pipeline};
+use crate::spec::pipeline::Arg;
 use crate::types::{constant_text, ParamKind};
 
 /// What a raw `ContainerOp` adds to its container: outputs read from fixed paths.
@@ -186,21 +185,4 @@ impl ContainerOp {
 /// The raw-op settings of `component`, if it is one.
 pub(crate) fn raw(component: &ComponentSpec) -> Option<&RawOp> {
     component.container().and_then(|c| c.raw.as_ref())
-}
-
-/// KFP v2 has no raw container step.
-pub(crate) fn check_target(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildError>) {
-    if target != Target::V2 {
-        return;
-    }
-    for task in &pipeline.tasks {
-        if raw(&task.component).is_some() {
-            errors.push(BuildError::Unsupported {
-                task: task.name.clone(),
-                message: "a raw `ContainerOp` is KFP v1 only; on KFP v2 use a \
-                          `ContainerComponent` (kfp's `@dsl.container_component`)"
-                    .into(),
-            });
-        }
-    }
 }

@@ -66,7 +66,6 @@ mod one_of;
 
 pub(crate) use after_group::check as check_after_groups;
 pub use after_group::GroupHandle;
-pub(crate) use one_of::check as check_one_of;
 pub use one_of::OneOf;
 
 use std::fmt;

@@ -4,7 +4,12 @@
 //! parameters with Python's `repr(float)`, `json.dumps(...)` and `str(...)`.
 //! Compiled output from this crate must be byte-for-byte equal to what the
 //! Python SDK writes, so this module reproduces those three functions exactly
-//! for the values a [`serde_json::Value`] can hold.
+//! for the values a [`serde_json::Value`] can hold, and the `repr()` and
+//! `str.splitlines()` that kfp 2's comment header uses.
+//!
+//! Both back ends, the pod side and the local runner use it, so it sits beside
+//! the model rather than in `compiler/` (the pod side imports nothing from
+//! there).
 
 use std::fmt::Write as _;
 
@@ -462,6 +467,133 @@ pub fn str_value(value: &Value) -> String {
     }
 }
 
+/// Python's `str.splitlines()`: the line boundaries Python knows, which include every line
+/// break a YAML reader knows.
+pub(crate) fn split_lines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{0b}'
+                | '\u{0c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if is_break {
+            lines.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' {
+                if let Some(&(j, '\n')) = chars.peek() {
+                    chars.next();
+                    end = j + 1;
+                }
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+/// Appends `c` as a Python string escape (`\\n`, `\\x07`, `\\u2028`, `\\U0001f600`).
+pub(crate) fn push_py_escape(out: &mut String, c: char) {
+    let n = u32::from(c);
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ if n <= 0xff => out.push_str(&format!("\\x{n:02x}")),
+        _ if n <= 0xffff => out.push_str(&format!("\\u{n:04x}")),
+        _ => out.push_str(&format!("\\U{n:08x}")),
+    }
+}
+
+/// Whether Python's `str.isprintable()` holds for `c`, for the characters that matter here:
+/// controls, line and paragraph separators, spaces other than ` `, format characters and
+/// private-use and non-characters are not printable.
+fn py_printable(c: char) -> bool {
+    let n = u32::from(c);
+    !(c.is_control()
+        || matches!(n, 0xa0 | 0xad | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f)
+        || matches!(n, 0x205f..=0x2064 | 0x3000 | 0xfeff | 0xfff9..=0xfffb | 0xfffe | 0xffff)
+        || matches!(n, 0xe000..=0xf8ff | 0xf0000..=0xffffd | 0x100000..=0x10fffd))
+}
+
+/// Python's `repr()` of a string.
+fn py_repr_str(out: &mut String, s: &str) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' | '\t' => push_py_escape(out, c),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if !py_printable(c) => push_py_escape(out, c),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+/// Python's `repr()` of a JSON value as `json_format.MessageToDict` gives it back (numbers are
+/// floats), as kfp's header shows defaults: `'hello'`, `7.0`, `False`, `{'k': 'v'}`.
+pub(crate) fn py_repr(value: &Value) -> String {
+    let mut out = String::new();
+    write_py_repr(&mut out, value);
+    out
+}
+
+fn write_py_repr(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => write_float_repr(out, f),
+            None => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => py_repr_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py_repr(out, v);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                py_repr_str(out, k);
+                out.push_str(": ");
+                write_py_repr(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -776,5 +908,23 @@ mod tests {
         assert!(buf.write_str(&"x".repeat(64)).is_ok());
         assert!(buf.write_str("y").is_err());
         assert_eq!(buf.as_str().len(), 64);
+    }
+
+    #[test]
+    fn python_repr_of_defaults() {
+        assert_eq!(py_repr(&json!("hello")), "'hello'");
+        assert_eq!(py_repr(&json!("it's")), "\"it's\"");
+        assert_eq!(py_repr(&json!("both ' and \"")), "'both \\' and \"'");
+        assert_eq!(
+            py_repr(&json!("tab\tback\\slash\u{a0}")),
+            "'tab\\tback\\\\slash\\xa0'"
+        );
+        assert_eq!(py_repr(&json!("é 日本")), "'é 日本'");
+        assert_eq!(
+            py_repr(&json!({"k": "v", "n": 1.0, "l": [true, null]})),
+            "{'k': 'v', 'n': 1.0, 'l': [True, None]}"
+        );
+        assert_eq!(split_lines("a\r\nb\rc\n\nd\n"), ["a", "b", "c", "", "d"]);
+        assert_eq!(split_lines("x"), ["x"]);
     }
 }

@@ -46,6 +46,10 @@
 //!
 //! Readers for tools that show a run's metrics: [`read_executor_output`] (v2) and
 //! [`v1::MetricsFile::parse`] (v1).
+//!
+//! This module is the pod side and the user's API: what a step logs and writes. What the
+//! compiled YAML says about those outputs is each back end's (`compiler/v1/ui.rs` names the
+//! KFP v1 UI's special artifacts).
 
 pub mod v1;
 

@@ -1,5 +1,9 @@
 //! YAML reading and writing; the only module that touches the YAML crate.
 //!
+//! It knows neither target: both back ends emit their documents with [`to_string`] and
+//! [`to_string_multi`], and the component loaders and tests read YAML with [`from_str`]. So it
+//! sits beside the model rather than in `compiler/`.
+//!
 //! Writing is done by a small hand-written emitter rather than `serde_yaml`
 //! so that this module fully owns two things the compiled output depends on:
 //!

@@ -1,4 +1,5 @@
-//! Pins the crate's layout and its single sources of truth: the pod side
+//! Pins the crate's layout and its single sources of truth: only `kfp-core/src/compiler/`
+//! names a back end or renders for one target; the pod side
 //! (`kfp-core/src/runtime`) depends on the model only, never on a compiler back end, so that the
 //! facts it shares with the YAML come from one place; and the macros' copy of the name
 //! sanitiser stays equal to kfp-core's.
@@ -93,4 +94,135 @@ fn the_macros_sanitize_names_as_kfp_core_does() {
         "my-pipeline-name"
     );
     assert_eq!(macro_sanitize::sanitize_name("kelvin \u{212A}"), "kelvin-k");
+}
+
+/// The files of `kfp-core/src` outside `compiler/`, with their paths relative to `src`.
+fn model_files() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kfp-core/src");
+    rust_files(&src)
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(&src)
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = fs::read_to_string(&path).expect("readable source file");
+            (rel, text)
+        })
+        .filter(|(rel, _)| !rel.starts_with("compiler/"))
+        .collect()
+}
+
+/// Whether `line` names a back end's module: `compiler::v1`, `compiler::v2` (and its `v2_io`
+/// alias), or either inside a `compiler::{...}` import.
+fn names_a_back_end(line: &str) -> bool {
+    let code = line.split("//").next().unwrap_or("");
+    if code.contains("compiler::v1") || code.contains("compiler::v2") {
+        return true;
+    }
+    code.split("compiler::{").skip(1).any(|rest| {
+        let inside = rest.split('}').next().unwrap_or("");
+        inside
+            .split(',')
+            .any(|item| matches!(item.trim().split("::").next(), Some("v1" | "v2" | "v2_io")))
+    })
+}
+
+#[test]
+fn only_the_back_ends_render_for_a_target() {
+    // The local runner plays KFP v2's launcher on one machine: it runs the compiled v2
+    // executors, so it takes their command line and their inputs' names from the v2 back end.
+    const MAY_NAME_A_BACK_END: &[&str] = &[
+        "local/executor_input.rs",
+        "local/process.rs",
+        "local/scheduler.rs",
+    ];
+    let files = model_files();
+    assert!(
+        files.len() >= 20 && files.iter().any(|(rel, _)| rel == "volumes.rs"),
+        "expected kfp-core's model files, found {:?}",
+        files.iter().map(|(rel, _)| rel).collect::<Vec<_>>()
+    );
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| !MAY_NAME_A_BACK_END.contains(&rel.as_str()))
+        .flat_map(|(rel, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| names_a_back_end(line))
+                .map(|(n, line)| format!("{rel}:{}: {}", n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "only `kfp-core/src/compiler/` may name a back end (`compiler::v1`, `compiler::v2`); \
+         the model, the pod side and the CLI reach them through `Compiler` and `Target`:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_back_end_check_recognises_its_forms() {
+    assert!(names_a_back_end("use crate::compiler::v1::check;"));
+    assert!(names_a_back_end("crate::compiler::v2_io::io_name(c, n)"));
+    assert!(names_a_back_end("use crate::compiler::{v2, Target};"));
+    assert!(names_a_back_end(
+        "use crate::compiler::{Target, v1::workflow};"
+    ));
+    assert!(!names_a_back_end(
+        "use crate::compiler::{Compiler, Target};"
+    ));
+    assert!(!names_a_back_end("// see compiler::v1::check"));
+}
+
+/// A renderer for one target is a function named for it (`v1_volume_op`, `v2_platform`). Outside
+/// `compiler/`, only these such names may be defined: facts of the model that the pod side
+/// and the loaders share with the back ends (type names, group names, the pod's flags and
+/// paths), and the loaders of the two component formats.
+#[test]
+fn no_target_renderer_is_defined_outside_the_compiler() {
+    const ALLOWED: &[(&str, &str)] = &[
+        // The pod's command line and output files under KFP v1.
+        ("spec/io.rs", "v1_output_path"),
+        ("spec/io.rs", "v1_input_flag"),
+        // Names of inputs, outputs, types and groups on each target.
+        ("spec/component.rs", "v1_name"),
+        ("artifact.rs", "v1_name"),
+        ("types.rs", "v1_name"),
+        ("types.rs", "v2_name"),
+        ("control.rs", "v2_name"),
+        // Reading a KFP v2 component IR into the model.
+        ("reusable/load.rs", "v1_type_of_v2"),
+        ("reusable/load.rs", "v1_type_of_schema"),
+        ("reusable/load.rs", "v2_placeholder"),
+        // A test's name.
+        (
+            "runtime/executor/tests.rs",
+            "v2_command_lines_are_recognised_by_their_first_flag",
+        ),
+    ];
+    let mut found = Vec::new();
+    for (rel, text) in model_files() {
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            let Some(at) = code.find("fn v1_").or_else(|| code.find("fn v2_")) else {
+                continue;
+            };
+            let name: String = code[at + 3..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !ALLOWED.contains(&(rel.as_str(), name.as_str())) {
+                found.push(format!("{rel}: fn {name}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a function named for one target is defined outside `kfp-core/src/compiler/`; render \
+         in `compiler/<target>/` instead:\n{}",
+        found.join("\n")
+    );
 }

@@ -1,29 +1,48 @@
-//! Checks that hold for every target: graph errors and names.
+//! The checks that hold for every target: names, graph errors, scopes. Each back end adds its
+//! own in `compiler/<target>/check.rs`; cycles are found on the model (`cycles.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::cycles::{group_cycle, task_cycle};
 use super::Target;
 use crate::error::{BuildError, CompileError};
 use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::{Arg, Pipeline};
 
-/// Every problem with `pipeline` that stops it compiling for `target`.
+/// Every problem with `pipeline` that stops it compiling for `target`: first the checks
+/// every target shares (this file), then the back end's own (`compiler/<target>/check.rs`),
+/// then cycles.
 pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     let mut errors = pipeline.errors.clone();
+    check_shared(pipeline, &mut errors);
+    match target {
+        Target::V1 => super::v1::check::check(pipeline, &mut errors),
+        Target::V2 => super::v2::check(pipeline, &mut errors),
+    }
+    if let Some(cycle) = task_cycle(pipeline).or_else(|| group_cycle(pipeline)) {
+        errors.push(BuildError::Cycle { tasks: cycle });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CompileError {
+            pipeline: pipeline.name.clone(),
+            errors,
+        })
+    }
+}
+
+/// Whether a sanitised pipeline name fits every target: not empty, at most 128 bytes.
+pub(crate) fn name_fits(sanitized: &str) -> bool {
+    !sanitized.is_empty() && sanitized.len() <= 128
+}
+
+/// The checks that hold for every target: the pipeline's name, tasks and components, images,
+/// defaults, constants, groups and the scope of every value.
+fn check_shared(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
     let sanitized = sanitize_name(&pipeline.name);
-    let valid_name = match target {
-        Target::V1 => !sanitized.is_empty() && sanitized.len() <= 128,
-        Target::V2 => {
-            !sanitized.is_empty()
-                && sanitized.len() <= 128
-                && sanitized
-                    .bytes()
-                    .next()
-                    .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        }
-    };
-    if !valid_name {
+    if !name_fits(&sanitized) {
         errors.push(BuildError::InvalidPipelineName {
             name: pipeline.name.clone(),
             sanitized,
@@ -49,43 +68,12 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
             }
         }
     }
-    check_images(pipeline, &mut errors);
-    check_param_defaults(pipeline, &mut errors);
-    super::constants::check(pipeline, target, &mut errors);
-    crate::control::check_groups(pipeline, &mut errors);
-    crate::settings::check_target(pipeline, target, &mut errors);
-    crate::volumes::check_target(pipeline, target, &mut errors);
-    crate::container_op::check_target(pipeline, target, &mut errors);
-    crate::control::check_after_groups(pipeline, &mut errors);
-    crate::control::check_one_of(pipeline, target, &mut errors);
-    check_scopes(pipeline, &mut errors);
-    match target {
-        Target::V1 => super::v1::check::check_v1(pipeline, &mut errors),
-        Target::V2 => {
-            if pipeline.timeout.is_some() {
-                errors.push(BuildError::Unsupported {
-                    task: format!("(pipeline {})", pipeline.name),
-                    message: "`Pipeline::set_timeout` exists only on KFP v1 (Argo's \
-                              `activeDeadlineSeconds`); KFP v2 has no pipeline timeout: set \
-                              one per task with `.set_timeout(..)`, or give KFP v2 a pipeline \
-                              without it (`cli::PerTarget`)"
-                        .into(),
-                });
-            }
-            super::v2::check(pipeline, &mut errors)
-        }
-    }
-    if let Some(cycle) = find_cycle(pipeline).or_else(|| super::v2::group_cycle(pipeline)) {
-        errors.push(BuildError::Cycle { tasks: cycle });
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(CompileError {
-            pipeline: pipeline.name.clone(),
-            errors,
-        })
-    }
+    check_images(pipeline, errors);
+    check_param_defaults(pipeline, errors);
+    super::constants::check(pipeline, errors);
+    crate::control::check_groups(pipeline, errors);
+    crate::control::check_after_groups(pipeline, errors);
+    check_scopes(pipeline, errors);
 }
 
 /// Whether two tasks run the same component: the same spec, or two container components
@@ -141,85 +129,6 @@ fn check_images(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
             }
         }
     }
-}
-
-/// The upstream tasks of each task (data edges and `after`), by index, deduplicated.
-pub(crate) fn upstream(pipeline: &Pipeline) -> Vec<Vec<usize>> {
-    pipeline
-        .tasks
-        .iter()
-        .map(|t| {
-            let mut ups: Vec<usize> = t
-                .args
-                .iter()
-                .flatten()
-                .filter_map(|a| match a {
-                    Arg::Output { task, .. } | Arg::Collected { task, .. }
-                        if task.pipeline == pipeline.id =>
-                    {
-                        Some(task.index)
-                    }
-                    _ => None,
-                })
-                .chain(
-                    t.after
-                        .iter()
-                        .filter(|a| a.pipeline == pipeline.id)
-                        .map(|a| a.index),
-                )
-                .filter(|&i| i < pipeline.tasks.len())
-                .collect();
-            ups.sort_unstable();
-            ups.dedup();
-            ups
-        })
-        .collect()
-}
-
-fn find_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
-    let ups = upstream(pipeline);
-    // Iterative DFS with colours; 0 = new, 1 = on stack, 2 = done.
-    let mut colour = vec![0u8; ups.len()];
-    for start in 0..ups.len() {
-        if colour[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        colour[start] = 1;
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some(&up) = ups[node].get(*next) {
-                *next += 1;
-                match colour[up] {
-                    0 => {
-                        colour[up] = 1;
-                        stack.push((up, 0));
-                    }
-                    1 => {
-                        let pos = stack.iter().position(|&(n, _)| n == up).unwrap_or(0);
-                        // The stack runs downstream → upstream; show the cycle in run order,
-                        // starting from the task made first.
-                        let mut cycle: Vec<usize> = stack[pos..].iter().map(|&(n, _)| n).collect();
-                        cycle.reverse();
-                        if let Some(first) = cycle.iter().enumerate().min_by_key(|(_, n)| **n) {
-                            let first = first.0;
-                            cycle.rotate_left(first);
-                        }
-                        return Some(
-                            cycle
-                                .into_iter()
-                                .map(|n| pipeline.tasks[n].name.clone())
-                                .collect(),
-                        );
-                    }
-                    _ => {}
-                }
-            } else {
-                colour[node] = 2;
-                stack.pop();
-            }
-        }
-    }
-    None
 }
 
 /// Whether group `outer` is `inner` or encloses it (`None` is the pipeline's root).

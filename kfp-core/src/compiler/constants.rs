@@ -1,12 +1,10 @@
-//! Checks on the constants a pipeline writes into its YAML: nesting the runtime can parse, and
-//! (KFP v1) no Argo template tag.
+//! Checks on the constants a pipeline writes into its YAML: nesting the runtime can parse.
+//! (KFP v1 also refuses an Argo template tag in one: `compiler/v1/check.rs`.)
 
 use serde_json::Value;
 
-use super::Target;
 use crate::control::{GroupKind, LoopItems};
 use crate::error::BuildError;
-use crate::settings::EnvSource;
 use crate::spec::pipeline::{Arg, Pipeline};
 
 /// The deepest nesting of lists and maps a constant may have: `serde_json`'s recursion limit,
@@ -36,7 +34,7 @@ pub fn depth(value: &Value) -> usize {
 
 /// Every constant of `pipeline` with the task (or group, or parameter) it belongs to and
 /// where it stands.
-fn constants(pipeline: &Pipeline) -> Vec<(String, String, &Value)> {
+pub(crate) fn constants(pipeline: &Pipeline) -> Vec<(String, String, &Value)> {
     let mut out = Vec::new();
     for p in &pipeline.params {
         if let Some(d) = &p.default {
@@ -89,12 +87,10 @@ fn constants(pipeline: &Pipeline) -> Vec<(String, String, &Value)> {
     out
 }
 
-/// Refuses constants nested deeper than [`MAX_DEPTH`] and, for KFP v1, text with `{{`.
-pub(crate) fn check(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildError>) {
-    let mut deep = false;
+/// Refuses constants nested deeper than [`MAX_DEPTH`].
+pub(crate) fn check(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
     for (task, field, v) in constants(pipeline) {
         if depth(v) > MAX_DEPTH {
-            deep = true;
             errors.push(BuildError::Unsupported {
                 task,
                 message: format!(
@@ -104,56 +100,14 @@ pub(crate) fn check(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildE
             });
         }
     }
-    // Measuring text means serialising, which recurses: only once the depth is known safe.
-    if target == Target::V1 && !deep {
-        check_v1_tags(pipeline, errors);
-    }
 }
 
-/// Argo resolves `{{...}}` in every string of a template (and rejects what it cannot
-/// resolve), and has no escape for it: a constant, environment value or display name holding
-/// `{{` would be read as a tag, so KFP v1 refuses it. KFP v2 writes constants as values, not
-/// into templates, and takes them as they are.
-fn check_v1_tags(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
-    let mut found: Vec<(String, String)> = Vec::new();
-    for (task, field, v) in constants(pipeline) {
-        let text = match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if text.contains("{{") {
-            found.push((task, field));
-        }
-    }
-    for task in &pipeline.tasks {
-        for e in &task.settings.env {
-            if let EnvSource::Value(v) = &e.source {
-                if v.contains("{{") {
-                    found.push((
-                        task.name.clone(),
-                        format!("environment variable `{}`", e.name),
-                    ));
-                }
-            }
-        }
-        if task
-            .display_name
-            .as_deref()
-            .is_some_and(|d| d.contains("{{"))
-        {
-            found.push((task.name.clone(), "its display name".to_owned()));
-        }
-    }
-    for (task, field) in found {
-        errors.push(BuildError::Unsupported {
-            task,
-            message: format!(
-                "{field} holds `{{{{`, which Argo (KFP v1) reads as the start of a template tag \
-                 and resolves or rejects; KFP v1 has no escape for it; pass the text as a \
-                 pipeline argument when the run starts, or compile with `--target v2`"
-            ),
-        });
-    }
+/// Whether every constant of `pipeline` nests within [`MAX_DEPTH`], so that serialising it
+/// (which recurses) is safe.
+pub(crate) fn all_shallow(pipeline: &Pipeline) -> bool {
+    constants(pipeline)
+        .iter()
+        .all(|(_, _, v)| depth(v) <= MAX_DEPTH)
 }
 
 #[cfg(test)]

@@ -1,7 +1,18 @@
 //! Compiles a [`Pipeline`] to YAML for a KFP cluster: KFP v1 (Argo Workflow) or KFP v2 (IR).
+//!
+//! Each target is a back end in its own folder, [`v1`] and [`v2`], with its checks
+//! (`<target>/check.rs`), its renderers for tasks, settings, inputs and outputs, and its
+//! placeholders. What every target shares sits here: the checks of names, images, defaults,
+//! groups and scopes (`check.rs`), cycles found on the model (`cycles.rs`), the depth of
+//! constants ([`constants`]), and the command that runs a component. Nothing outside this
+//! folder renders for one target: the model (`spec`, `dsl`, `control`, `settings`, `volumes`,
+//! `container_op`, `reusable`) knows no YAML, and the pod side (`runtime`, `ui`) imports
+//! nothing from here. `yaml.rs` (the PyYAML-style writer both back ends emit with) and
+//! `pyjson.rs` (Python's text forms, which the pod writes too) are shared beside the model.
 
 mod check;
 pub mod constants;
+mod cycles;
 mod document;
 pub mod v1;
 pub mod v2;
@@ -29,6 +40,17 @@ pub enum Target {
     V1,
     /// KFP 2.x: pipeline IR, as kfp 2.17.3 emits it.
     V2,
+}
+
+impl Target {
+    /// The image a Python component runs in when it names none: kfp's default for this
+    /// target (`python:3.7` for kfp 1.8.9, `python:3.11` for kfp 2.17.3).
+    pub fn default_image(self) -> &'static str {
+        match self {
+            Target::V1 => v1::DEFAULT_IMAGE,
+            Target::V2 => v2::DEFAULT_IMAGE,
+        }
+    }
 }
 
 impl fmt::Display for Target {

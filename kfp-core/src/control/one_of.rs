@@ -3,11 +3,8 @@
 
 use std::marker::PhantomData;
 
-use super::GroupKind;
-use crate::compiler::Target;
 use crate::dsl::{IntoArg, TaskOutput};
-use crate::error::BuildError;
-use crate::spec::pipeline::{Arg, Pipeline, TaskId};
+use crate::spec::pipeline::{Arg, TaskId};
 use crate::types::KfpType;
 
 /// One output of a task per branch of an `if`/`elif`/`else`, of which exactly one runs: a
@@ -105,112 +102,5 @@ impl<T: KfpType> IntoArg<T> for OneOf<T> {
 impl<T: KfpType> IntoArg<T> for &OneOf<T> {
     fn into_arg(self) -> Arg {
         IntoArg::<T>::into_arg(self.clone())
-    }
-}
-
-/// What kfp 2.17.3 refuses in a `OneOf`, and KFP v1, which has no `OneOf`.
-pub(crate) fn check(p: &Pipeline, target: Target, errors: &mut Vec<BuildError>) {
-    for task in &p.tasks {
-        for arg in task.args.iter().flatten() {
-            let Arg::OneOf { outputs } = arg else {
-                continue;
-            };
-            let mut fail = |message: String| {
-                errors.push(BuildError::Unsupported {
-                    task: task.name.clone(),
-                    message,
-                })
-            };
-            if target == Target::V1 {
-                fail(
-                    "it takes a `OneOf` (kfp's `dsl.OneOf`), which only KFP v2 can do; compile \
-                     with `--target v2`"
-                        .into(),
-                );
-                continue;
-            }
-            let mut problem = None;
-            let mut branches = Vec::new();
-            let mut wrapper = None;
-            for (id, output) in outputs {
-                let Some(producer) = p.task(*id) else {
-                    problem = Some("one of its outputs is of a task from another pipeline".into());
-                    break;
-                };
-                let file = producer
-                    .component
-                    .outputs
-                    .iter()
-                    .position(|o| o.name == *output)
-                    .is_some_and(|i| {
-                        crate::compiler::v2_io::output_io(&producer.component, i).is_artifact()
-                    });
-                if file {
-                    problem = Some(format!(
-                        "`{}` of `{}` is a file; a `OneOf` of files is not supported, only values",
-                        output, producer.name
-                    ));
-                    break;
-                }
-                let branch = producer.group;
-                let parent = branch.and_then(|b| p.groups.get(b)).and_then(|b| b.parent);
-                let in_branches = parent
-                    .and_then(|w| p.groups.get(w))
-                    .is_some_and(|w| matches!(w.kind, GroupKind::Branches));
-                if !in_branches {
-                    problem = Some(format!(
-                        "`{}` is not directly inside a branch of an `if`/`elif`/`else`",
-                        producer.name
-                    ));
-                    break;
-                }
-                if wrapper.is_some() && wrapper != parent {
-                    problem = Some("its outputs come from different `if`/`elif`/`else`s".into());
-                    break;
-                }
-                wrapper = parent;
-                if branches.contains(&branch) {
-                    problem = Some(format!(
-                        "two of its outputs come from the same branch (`{}`'s)",
-                        producer.name
-                    ));
-                    break;
-                }
-                branches.push(branch);
-            }
-            if outputs.is_empty() {
-                problem = Some("it has no outputs".into());
-            }
-            if let (None, Some(w)) = (&problem, wrapper) {
-                let last = p.groups.iter().rev().find(|g| g.parent == Some(w));
-                let has_else = last.is_some_and(|g| {
-                    matches!(
-                        g.kind,
-                        GroupKind::Branch {
-                            condition: None,
-                            ..
-                        }
-                    )
-                });
-                if !has_else {
-                    problem = Some(
-                        "its branches have no `else` (`.otherwise(..)`), so none may run".into(),
-                    );
-                }
-                let mut at = task.group;
-                while let Some(g) = at {
-                    if g == w {
-                        problem = Some(
-                            "it is inside the `if`/`elif`/`else` whose outputs it takes".into(),
-                        );
-                        break;
-                    }
-                    at = p.groups.get(g).and_then(|g| g.parent);
-                }
-            }
-            if let Some(problem) = problem {
-                fail(format!("its `OneOf` is invalid: {problem}"));
-            }
-        }
     }
 }

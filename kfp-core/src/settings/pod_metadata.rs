@@ -7,10 +7,7 @@
 //! `add_pod_annotation`/`add_pod_label`) and has no `max_cache_staleness`.
 
 use super::{is_label_key, is_label_value, Checked};
-use crate::compiler::Target;
 use crate::dsl::Task;
-use crate::error::BuildError;
-use crate::spec::pipeline::Pipeline;
 
 /// Whether `s` is an ISO 8601 duration as kfp v1's caching takes it: `P`, then numbers with
 /// `Y`, `M`, `W`, `D`, optionally `T` and numbers with `H`, `M`, `S` (`P0D`, `P30D`, `PT1H30M`).
@@ -149,24 +146,6 @@ fn upsert(list: &mut Vec<(String, String)>, (key, value): (String, String)) {
     match list.iter_mut().find(|(k, _)| *k == key) {
         Some(entry) => entry.1 = value,
         None => list.push((key, value)),
-    }
-}
-
-/// The settings the chosen target cannot express, as errors naming the task.
-pub(crate) fn check_target(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildError>) {
-    if target != Target::V2 {
-        return;
-    }
-    for task in &pipeline.tasks {
-        if let Some(s) = &task.settings.max_cache_staleness {
-            errors.push(BuildError::Unsupported {
-                task: task.name.clone(),
-                message: format!(
-                    "`set_max_cache_staleness(\"{s}\")` is KFP v1 only; on KFP v2 use \
-                     `set_caching_options(false)`"
-                ),
-            });
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Unit tests of `ui` and `ui::v1`.
 
-use super::v1::{check_metric_name, special_output, MetricFormat, MetricsFile, UiMetadataFile};
+use super::v1::{check_metric_name, MetricFormat, MetricsFile, UiMetadataFile};
 use super::*;
 use crate::runtime::executor::RuntimeArtifact;
 
@@ -173,17 +173,4 @@ fn ui_metadata_reports_the_first_problem() {
         .roc(&[f64::NAN], &[0.0], &[0.0])
         .to_json()
         .is_err());
-}
-
-#[test]
-fn special_outputs_are_kfps_two() {
-    assert_eq!(
-        special_output("mlpipeline_ui_metadata"),
-        Some("mlpipeline-ui-metadata")
-    );
-    assert_eq!(
-        special_output("mlpipeline-metrics"),
-        Some("mlpipeline-metrics")
-    );
-    assert_eq!(special_output("mlpipeline_metrics_2"), None);
 }

@@ -5,6 +5,9 @@
 //! dropping `_path`/`_file`) the Argo artifact `mlpipeline-metrics` / `mlpipeline-ui-metadata`,
 //! without the task's name; KFP's persistence agent and UI look for those names.
 //!
+//! This module is the pod side: what a step writes into those files. Naming the artifacts in
+//! the Argo Workflow is the v1 back end's job (`compiler/v1/ui.rs`).
+//!
 //! ```
 //! use kfp_core::prelude::*;
 //! use kfp_core::artifact::{Metrics, OutputPath, UiMetadata};
@@ -41,32 +44,6 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::{finite, UiError};
-
-/// The names KFP v1 gives its special outputs, by the output's v1 name: `mlpipeline-metrics`
-/// and `mlpipeline-ui-metadata` (kfp 1.8.9 lower-cases the name and turns every character but
-/// a letter or digit into `-` before comparing).
-///
-/// ```
-/// use kfp_core::ui::v1::special_output;
-/// assert_eq!(special_output("mlpipeline_metrics"), Some("mlpipeline-metrics"));
-/// assert_eq!(special_output("MLPipeline UI metadata"), Some("mlpipeline-ui-metadata"));
-/// assert_eq!(special_output("metrics"), None);
-/// ```
-pub fn special_output(v1_name: &str) -> Option<&'static str> {
-    let normal: String = v1_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    ["mlpipeline-ui-metadata", "mlpipeline-metrics"]
-        .into_iter()
-        .find(|n| *n == normal)
-}
 
 /// Checks a run metric's name as KFP v1's API server does:
 /// `^[a-z]([-a-z0-9]{0,62}[a-z0-9])?$`.

@@ -1,12 +1,66 @@
 //! What the v1 back end refuses: what an Argo Workflow as kfp 1.8.9 writes it cannot express.
+//! The checks every target shares run first (`compiler/check.rs`).
 
+use serde_json::Value;
+
+use crate::compiler::constants;
 use crate::control::{CmpOp, GroupKind};
 use crate::error::BuildError;
+use crate::settings::EnvSource;
 use crate::spec::pipeline::{Arg, Pipeline};
+
+/// Every problem with `p` that only KFP v1 has.
+pub(crate) fn check(p: &Pipeline, errors: &mut Vec<BuildError>) {
+    // Measuring text means serialising, which recurses: only once the depth is known safe.
+    if constants::all_shallow(p) {
+        check_tags(p, errors);
+    }
+    check_created_pvcs(p, errors);
+    check_one_of(p, errors);
+    check_groups_and_inputs(p, errors);
+}
+
+/// A created PVC is an Argo `resource` template whose manifest is written at compile time.
+fn check_created_pvcs(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &pipeline.tasks {
+        if crate::volumes::is_create_pvc(&task.component) {
+            let non_constant = task
+                .args
+                .iter()
+                .zip(&task.component.inputs)
+                .find(|(a, _)| matches!(a, Some(a) if !matches!(a, Arg::Constant(_))));
+            if let Some((_, input)) = non_constant {
+                errors.push(BuildError::Unsupported {
+                    task: task.name.clone(),
+                    message: format!(
+                        "`{}` of a created PVC must be a constant on KFP v1",
+                        input.name
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// KFP v1 has no `OneOf`.
+fn check_one_of(p: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &p.tasks {
+        for arg in task.args.iter().flatten() {
+            if matches!(arg, Arg::OneOf { .. }) {
+                errors.push(BuildError::Unsupported {
+                    task: task.name.clone(),
+                    message: "it takes a `OneOf` (kfp's `dsl.OneOf`), which only KFP v2 can do; \
+                              compile with `--target v2`"
+                        .into(),
+                });
+            }
+        }
+    }
+}
 
 /// What KFP v1 cannot express: `elif`/`else` branches, fan-in of a loop's outputs, and a
 /// task's final status.
-pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
+fn check_groups_and_inputs(p: &Pipeline, errors: &mut Vec<BuildError>) {
     for g in &p.groups {
         // An ordered comparison stands unquoted in Argo's `when`: only a number can.
         if let GroupKind::Condition { condition, .. } = &g.kind {
@@ -69,5 +123,51 @@ pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
                 ),
             });
         }
+    }
+}
+
+/// Argo resolves `{{...}}` in every string of a template (and rejects what it cannot
+/// resolve), and has no escape for it: a constant, environment value or display name holding
+/// `{{` would be read as a tag, so KFP v1 refuses it. KFP v2 writes constants as values, not
+/// into templates, and takes them as they are.
+fn check_tags(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for (task, field, v) in constants::constants(pipeline) {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if text.contains("{{") {
+            found.push((task, field));
+        }
+    }
+    for task in &pipeline.tasks {
+        for e in &task.settings.env {
+            if let EnvSource::Value(v) = &e.source {
+                if v.contains("{{") {
+                    found.push((
+                        task.name.clone(),
+                        format!("environment variable `{}`", e.name),
+                    ));
+                }
+            }
+        }
+        if task
+            .display_name
+            .as_deref()
+            .is_some_and(|d| d.contains("{{"))
+        {
+            found.push((task.name.clone(), "its display name".to_owned()));
+        }
+    }
+    for (task, field) in found {
+        errors.push(BuildError::Unsupported {
+            task,
+            message: format!(
+                "{field} holds `{{{{`, which Argo (KFP v1) reads as the start of a template tag \
+                 and resolves or rejects; KFP v1 has no escape for it; pass the text as a \
+                 pipeline argument when the run starts, or compile with `--target v2`"
+            ),
+        });
     }
 }

@@ -119,7 +119,7 @@ impl<'p> Dags<'p> {
                     .iter()
                     .position(|o| o.name == *output)
                     .map_or(*output, |k| component.v1_name(ParamRef::Output(k)));
-                match crate::ui::v1::special_output(v1) {
+                match super::ui::special_output(v1) {
                     Some(special) => special.to_owned(),
                     None => format!("{}-{v1}", producer.name),
                 }

@@ -5,7 +5,8 @@
 //! DAG and resolves the values they take from elsewhere; `command_line` writes each task's
 //! arguments; `groups` writes conditions and loops into their parent DAG; `template` renders a
 //! task's container template; `settings` renders its Kubernetes settings and pod metadata;
-//! `check` refuses what v1 cannot express.
+//! `volumes` renders the steps that create and delete a PVC; `ui` names the KFP v1 UI's
+//! special artifacts; `check` refuses what v1 cannot express.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +27,8 @@ mod dags;
 mod groups;
 mod settings;
 mod template;
+mod ui;
+mod volumes;
 
 use command_line::{link_task, task_line, CommandLine};
 use dags::{dag_index, Dags, Node};
@@ -126,10 +129,7 @@ fn task_templates(
             .map(|a| a.keys().collect())
             .unwrap_or_default();
         if crate::volumes::is_create_pvc(&task.component) {
-            templates.insert(
-                task.name.clone(),
-                crate::volumes::v1_volume_op(task, SDK_VERSION),
-            );
+            templates.insert(task.name.clone(), volumes::volume_op(task, SDK_VERSION));
             continue;
         }
         if crate::volumes::is_delete_pvc(&task.component) {
@@ -137,12 +137,7 @@ fn task_templates(
             let inputs = inputs.into_iter().cloned().collect();
             templates.insert(
                 task.name.clone(),
-                crate::volumes::v1_delete_step(
-                    task,
-                    claim.unwrap_or_default(),
-                    inputs,
-                    SDK_VERSION,
-                ),
+                volumes::delete_step(task, claim.unwrap_or_default(), inputs, SDK_VERSION),
             );
             continue;
         }

@@ -202,7 +202,7 @@ pub(super) fn container_template(
         // kfp 1.8.9 keeps `mlpipeline-metrics` and `mlpipeline-ui-metadata` apart: artifacts
         // named without the task, listed first in the component's order. (kfp cannot pass
         // them on; a Rust pipeline can, so a consumed one is a parameter of that name too.)
-        let name_of = |o: &str| match crate::ui::v1::special_output(o) {
+        let name_of = |o: &str| match super::ui::special_output(o) {
             Some(special) => special.to_owned(),
             None => format!("{}-{o}", task.name),
         };
@@ -211,7 +211,7 @@ pub(super) fn container_template(
             .iter()
             .enumerate()
             .map(|(k, _)| component.v1_name(ParamRef::Output(k)))
-            .filter(|o| crate::ui::v1::special_output(o).is_some())
+            .filter(|o| super::ui::special_output(o).is_some())
             .map(|o| json!({"name": name_of(o), "path": path(o)}))
             .collect();
         let mut outputs = Map::new();
@@ -228,7 +228,7 @@ pub(super) fn container_template(
             .chain(
                 sorted
                     .iter()
-                    .filter(|(o, _)| crate::ui::v1::special_output(o).is_none())
+                    .filter(|(o, _)| super::ui::special_output(o).is_none())
                     .map(|(o, _)| json!({"name": name_of(o), "path": path(o)})),
             )
             .collect();

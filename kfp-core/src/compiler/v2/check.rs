@@ -1,13 +1,20 @@
-//! Problems only the KFP v2 target has with a pipeline's groups: what kfp 2.17.3 refuses (or
-//! crashes on), as typed errors naming the tasks and groups.
+//! Problems only the KFP v2 target has with a pipeline: what kfp 2.17.3 refuses (or crashes
+//! on), and what KFP v2 has no field for, as typed errors naming the tasks and groups. The
+//! checks every target shares run first (`compiler/check.rs`).
 
 use super::channels::{Context, Node};
 use crate::control::{GroupKind, LoopItems};
 use crate::error::BuildError;
+use crate::spec::component::sanitize_name;
 use crate::spec::pipeline::{Arg, Pipeline};
 
-/// Every problem with `p`'s groups that stops it compiling for KFP v2.
+/// Every problem with `p` that stops it compiling for KFP v2.
 pub(crate) fn check(p: &Pipeline, errors: &mut Vec<BuildError>) {
+    check_name(p, errors);
+    check_settings(p, errors);
+    check_raw_ops(p, errors);
+    check_one_of(p, errors);
+    check_timeout(p, errors);
     let cx = Context::new(p);
     check_groups(&cx, errors);
     check_fields(p, errors);
@@ -15,6 +22,80 @@ pub(crate) fn check(p: &Pipeline, errors: &mut Vec<BuildError>) {
     check_after(&cx, errors);
     check_final_status(p, errors);
     super::containers::check_untyped_values(p, errors);
+}
+
+/// kfp 2.17.3 also wants the pipeline's name to start with a letter or digit (the length is
+/// checked for every target).
+fn check_name(p: &Pipeline, errors: &mut Vec<BuildError>) {
+    let sanitized = sanitize_name(&p.name);
+    let first_ok = sanitized
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if crate::compiler::check::name_fits(&sanitized) && !first_ok {
+        errors.push(BuildError::InvalidPipelineName {
+            name: p.name.clone(),
+            sanitized,
+        });
+    }
+}
+
+/// The task settings KFP v2 has no field for.
+fn check_settings(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &pipeline.tasks {
+        if let Some(s) = &task.settings.max_cache_staleness {
+            errors.push(BuildError::Unsupported {
+                task: task.name.clone(),
+                message: format!(
+                    "`set_max_cache_staleness(\"{s}\")` is KFP v1 only; on KFP v2 use \
+                 `set_caching_options(false)`"
+                ),
+            });
+        }
+    }
+    for task in &pipeline.tasks {
+        let unsupported = |message: String| BuildError::Unsupported {
+            task: task.name.clone(),
+            message,
+        };
+        for m in &task.settings.pvc_mounts {
+            if let Some(v) = &m.volume_name {
+                errors.push(unsupported(format!(
+                    "`mount_pvc_with_volume_name(\"{}\", \"{v}\", ...)`: KFP v2 names \
+                     a mounted volume itself; use `mount_pvc`",
+                    m.claim
+                )));
+            }
+        }
+    }
+}
+
+/// KFP v2 has no raw container step.
+fn check_raw_ops(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &pipeline.tasks {
+        if crate::container_op::raw(&task.component).is_some() {
+            errors.push(BuildError::Unsupported {
+                task: task.name.clone(),
+                message: "a raw `ContainerOp` is KFP v1 only; on KFP v2 use a \
+                          `ContainerComponent` (kfp's `@dsl.container_component`)"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// KFP v2 has no pipeline timeout.
+fn check_timeout(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
+    if pipeline.timeout.is_some() {
+        errors.push(BuildError::Unsupported {
+            task: format!("(pipeline {})", pipeline.name),
+            message: "`Pipeline::set_timeout` exists only on KFP v1 (Argo's \
+                      `activeDeadlineSeconds`); KFP v2 has no pipeline timeout: set \
+                      one per task with `.set_timeout(..)`, or give KFP v2 a pipeline \
+                      without it (`cli::PerTarget`)"
+                .into(),
+        });
+    }
 }
 
 fn check_groups(cx: &Context, errors: &mut Vec<BuildError>) {
@@ -133,13 +214,11 @@ fn check_collected(cx: &Context, errors: &mut Vec<BuildError>) {
                 .outputs
                 .iter()
                 .position(|o| o.name == *output);
-            let is_artifact = artifact.is_some_and(|i| {
-                crate::compiler::v2_io::output_io(&producer.component, i).is_artifact()
-            });
+            let is_artifact = artifact
+                .is_some_and(|i| super::io::output_io(&producer.component, i).is_artifact());
             // Files collect into an input that takes a list of artifacts.
             let into_list = task.args.iter().enumerate().any(|(i, a)| {
-                a.as_ref() == Some(arg)
-                    && crate::compiler::v2_io::input_is_artifact_list(&task.component, i)
+                a.as_ref() == Some(arg) && super::io::input_is_artifact_list(&task.component, i)
             });
             if is_artifact && !into_list {
                 errors.push(BuildError::Unsupported {
@@ -195,5 +274,102 @@ fn check_final_status(p: &Pipeline, errors: &mut Vec<BuildError>) {
                  task of an `ExitHandler`"
             ),
         });
+    }
+}
+
+/// What kfp 2.17.3 refuses in a `OneOf`.
+fn check_one_of(p: &Pipeline, errors: &mut Vec<BuildError>) {
+    for task in &p.tasks {
+        for arg in task.args.iter().flatten() {
+            let Arg::OneOf { outputs } = arg else {
+                continue;
+            };
+            let mut fail = |message: String| {
+                errors.push(BuildError::Unsupported {
+                    task: task.name.clone(),
+                    message,
+                })
+            };
+            let mut problem = None;
+            let mut branches = Vec::new();
+            let mut wrapper = None;
+            for (id, output) in outputs {
+                let Some(producer) = p.task(*id) else {
+                    problem = Some("one of its outputs is of a task from another pipeline".into());
+                    break;
+                };
+                let file = producer
+                    .component
+                    .outputs
+                    .iter()
+                    .position(|o| o.name == *output)
+                    .is_some_and(|i| super::io::output_io(&producer.component, i).is_artifact());
+                if file {
+                    problem = Some(format!(
+                        "`{}` of `{}` is a file; a `OneOf` of files is not supported, only values",
+                        output, producer.name
+                    ));
+                    break;
+                }
+                let branch = producer.group;
+                let parent = branch.and_then(|b| p.groups.get(b)).and_then(|b| b.parent);
+                let in_branches = parent
+                    .and_then(|w| p.groups.get(w))
+                    .is_some_and(|w| matches!(w.kind, GroupKind::Branches));
+                if !in_branches {
+                    problem = Some(format!(
+                        "`{}` is not directly inside a branch of an `if`/`elif`/`else`",
+                        producer.name
+                    ));
+                    break;
+                }
+                if wrapper.is_some() && wrapper != parent {
+                    problem = Some("its outputs come from different `if`/`elif`/`else`s".into());
+                    break;
+                }
+                wrapper = parent;
+                if branches.contains(&branch) {
+                    problem = Some(format!(
+                        "two of its outputs come from the same branch (`{}`'s)",
+                        producer.name
+                    ));
+                    break;
+                }
+                branches.push(branch);
+            }
+            if outputs.is_empty() {
+                problem = Some("it has no outputs".into());
+            }
+            if let (None, Some(w)) = (&problem, wrapper) {
+                let last = p.groups.iter().rev().find(|g| g.parent == Some(w));
+                let has_else = last.is_some_and(|g| {
+                    matches!(
+                        g.kind,
+                        GroupKind::Branch {
+                            condition: None,
+                            ..
+                        }
+                    )
+                });
+                if !has_else {
+                    problem = Some(
+                        "its branches have no `else` (`.otherwise(..)`), so none may run".into(),
+                    );
+                }
+                let mut at = task.group;
+                while let Some(g) = at {
+                    if g == w {
+                        problem = Some(
+                            "it is inside the `if`/`elif`/`else` whose outputs it takes".into(),
+                        );
+                        break;
+                    }
+                    at = p.groups.get(g).and_then(|g| g.parent);
+                }
+            }
+            if let Some(problem) = problem {
+                fail(format!("its `OneOf` is invalid: {problem}"));
+            }
+        }
     }
 }

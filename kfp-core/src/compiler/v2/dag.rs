@@ -287,48 +287,6 @@ impl<'p> Dags<'p> {
         }
     }
 
-    /// A cycle among the waits between siblings, in run order, if any: two groups (or a group
-    /// and a task) that each wait for the other, which no task-level cycle shows (a task
-    /// runs `.after(..)` a task in a loop, and another task in that loop takes its output).
-    pub(super) fn cycle(&self) -> Option<Vec<String>> {
-        // Iterative DFS with colours: absent = new, 1 = on the stack, 2 = done.
-        let mut colour: BTreeMap<Node, u8> = BTreeMap::new();
-        let empty = BTreeSet::new();
-        for &start in self.deps.keys() {
-            if colour.contains_key(&start) {
-                continue;
-            }
-            colour.insert(start, 1);
-            let mut stack = vec![(start, self.deps.get(&start).unwrap_or(&empty).iter())];
-            while let Some((node, ups)) = stack.last_mut() {
-                let node = *node;
-                match ups.next() {
-                    Some(&up) => match colour.get(&up) {
-                        None => {
-                            colour.insert(up, 1);
-                            stack.push((up, self.deps.get(&up).unwrap_or(&empty).iter()));
-                        }
-                        Some(1) => {
-                            let at = stack.iter().position(|(n, _)| *n == up).unwrap_or(0);
-                            let mut cycle: Vec<String> = stack[at..]
-                                .iter()
-                                .map(|(n, _)| self.cx.node_name(*n))
-                                .collect();
-                            cycle.reverse();
-                            return Some(cycle);
-                        }
-                        Some(_) => {}
-                    },
-                    None => {
-                        colour.insert(node, 2);
-                        stack.pop();
-                    }
-                }
-            }
-        }
-        None
-    }
-
     /// Whether `node` is a node of the DAG of `scope`.
     fn in_dag(&self, node: Node, scope: Node) -> bool {
         match node {

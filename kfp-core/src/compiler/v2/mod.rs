@@ -31,7 +31,7 @@ use serde_json::{json, Map, Value};
 
 use super::document::object;
 use super::{Compiler, SDK_VERSION};
-use crate::pyjson;
+use crate::pyjson::{push_py_escape, py_repr, split_lines};
 use crate::spec::component::{sanitize_name, ComponentSpec};
 use crate::spec::pipeline::{ParamSpec, Pipeline, TaskSpec};
 use crate::types::ParamKind;
@@ -46,16 +46,6 @@ pub mod io;
 pub mod platform;
 
 pub(crate) use check::check;
-
-/// A cycle among groups and tasks that wait for each other (a group waits for what the tasks
-/// inside it wait for), which no cycle among tasks shows: the names of the siblings on it.
-/// Both targets nest groups the same way, so both refuse it.
-pub(crate) fn group_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
-    if pipeline.groups.is_empty() {
-        return None;
-    }
-    dag::Dags::new(pipeline).cycle()
-}
 
 /// kfp 2.17.3's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.11";
@@ -429,43 +419,6 @@ fn header(pipeline: &Pipeline) -> String {
     out
 }
 
-/// Python's `str.splitlines()`: the line boundaries Python knows, which include every line
-/// break a YAML reader knows.
-fn split_lines(s: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{0b}'
-                | '\u{0c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if is_break {
-            lines.push(&s[start..i]);
-            let mut end = i + c.len_utf8();
-            if c == '\r' {
-                if let Some(&(j, '\n')) = chars.peek() {
-                    chars.next();
-                    end = j + 1;
-                }
-            }
-            start = end;
-        }
-    }
-    if start < s.len() {
-        lines.push(&s[start..]);
-    }
-    lines
-}
-
 /// `s` with every character a YAML comment cannot hold (controls but tab, and the
 /// non-characters U+FFFE, U+FFFF) written as a Python escape.
 fn comment_safe(s: &str) -> String {
@@ -478,95 +431,6 @@ fn comment_safe(s: &str) -> String {
         }
     }
     out
-}
-
-fn push_py_escape(out: &mut String, c: char) {
-    let n = u32::from(c);
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        _ if n <= 0xff => out.push_str(&format!("\\x{n:02x}")),
-        _ if n <= 0xffff => out.push_str(&format!("\\u{n:04x}")),
-        _ => out.push_str(&format!("\\U{n:08x}")),
-    }
-}
-
-/// Whether Python's `str.isprintable()` holds for `c`, for the characters that matter here:
-/// controls, line and paragraph separators, spaces other than ` `, format characters and
-/// private-use and non-characters are not printable.
-fn py_printable(c: char) -> bool {
-    let n = u32::from(c);
-    !(c.is_control()
-        || matches!(n, 0xa0 | 0xad | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f)
-        || matches!(n, 0x205f..=0x2064 | 0x3000 | 0xfeff | 0xfff9..=0xfffb | 0xfffe | 0xffff)
-        || matches!(n, 0xe000..=0xf8ff | 0xf0000..=0xffffd | 0x100000..=0x10fffd))
-}
-
-/// Python's `repr()` of a string.
-fn py_repr_str(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' | '\r' | '\t' => push_py_escape(out, c),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !py_printable(c) => push_py_escape(out, c),
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-}
-
-/// Python's `repr()` of a JSON value as `json_format.MessageToDict` gives it back (numbers are
-/// floats), as kfp's header shows defaults: `'hello'`, `7.0`, `False`, `{'k': 'v'}`.
-fn py_repr(value: &Value) -> String {
-    let mut out = String::new();
-    write_py_repr(&mut out, value);
-    out
-}
-
-fn write_py_repr(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) => out.push_str(&pyjson::float_repr(f)),
-            None => out.push_str(&n.to_string()),
-        },
-        Value::String(s) => py_repr_str(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py_repr(out, v);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                py_repr_str(out, k);
-                out.push_str(": ");
-                write_py_repr(out, v);
-            }
-            out.push('}');
-        }
-    }
 }
 
 #[cfg(test)]

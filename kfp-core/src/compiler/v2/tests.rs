@@ -252,24 +252,6 @@ fn header_follows_kfp_and_cannot_turn_into_yaml() {
 }
 
 #[test]
-fn python_repr_of_defaults() {
-    assert_eq!(py_repr(&json!("hello")), "'hello'");
-    assert_eq!(py_repr(&json!("it's")), "\"it's\"");
-    assert_eq!(py_repr(&json!("both ' and \"")), "'both \\' and \"'");
-    assert_eq!(
-        py_repr(&json!("tab\tback\\slash\u{a0}")),
-        "'tab\\tback\\\\slash\\xa0'"
-    );
-    assert_eq!(py_repr(&json!("é 日本")), "'é 日本'");
-    assert_eq!(
-        py_repr(&ir_value(&json!({"k": "v", "n": 1, "l": [true, null]}))),
-        "{'k': 'v', 'n': 1.0, 'l': [True, None]}"
-    );
-    assert_eq!(split_lines("a\r\nb\rc\n\nd\n"), ["a", "b", "c", "", "d"]);
-    assert_eq!(split_lines("x"), ["x"]);
-}
-
-#[test]
 fn packages_get_a_pip_prelude_without_kfp() {
     let mut c = ComponentSpec::test("train");
     let compiler = Compiler::new().binary_path("/usr/local/bin/yolo pipe");
