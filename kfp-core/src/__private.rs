@@ -62,10 +62,10 @@ pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
         // Only constants can be defaults; the macro's bound lets a placeholder through: an
         // error in the pipeline being built (the spec is made when its first task is).
         _ => {
-            crate::dsl::record_error(crate::error::BuildError::Unsupported {
-                task: format!("(component input {name})"),
-                message: "its `#[kfp(default = ...)]` is not a constant (a pipeline parameter \
-                          or a task output); a default must be a value"
+            crate::dsl::record_error(crate::error::BuildError::InvalidDefault {
+                owner: format!("component input `{name}`"),
+                message: "its `#[kfp(default = ...)]` is a pipeline parameter or a task output; \
+                          a default must be a constant value"
                     .into(),
             });
             SigParam::Input(spec, artifact)

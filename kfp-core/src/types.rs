@@ -41,6 +41,14 @@ impl ParamKind {
         }
     }
 
+    /// The indefinite article for [`v1_name`](Self::v1_name) in messages: `an` Integer.
+    pub(crate) fn article(self) -> &'static str {
+        match self {
+            ParamKind::Integer => "an",
+            _ => "a",
+        }
+    }
+
     /// The KFP v2 `parameterType` (`STRING`, `NUMBER_INTEGER`, ...).
     pub fn v2_name(self) -> &'static str {
         match self {

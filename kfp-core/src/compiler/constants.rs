@@ -92,7 +92,7 @@ pub(crate) fn check(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildE
     for (task, field, v) in constants(pipeline) {
         if depth(v) > MAX_DEPTH {
             deep = true;
-            errors.push(BuildError::Unsupported {
+            errors.push(BuildError::InvalidConstant {
                 task,
                 message: format!(
                     "{field} nests lists and maps more than {MAX_DEPTH} deep, which the \
