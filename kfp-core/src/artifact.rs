@@ -10,16 +10,16 @@
 //!
 //! ```
 //! use kfp_core::prelude::*;
-//! use kfp_core::artifact::{Csv, InputPath, OutputPath};
+//! use kfp_core::artifact::Csv;
 //!
 //! #[component]
-//! fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), Error> {
+//! fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), BoxError> {
 //!     std::fs::write(&dataset_path, "0,0\n".repeat(rows as usize))?;
 //!     Ok(())
 //! }
 //!
 //! #[component]
-//! fn count_rows(dataset_path: InputPath<Csv>) -> Result<i64, Error> {
+//! fn count_rows(dataset_path: InputPath<Csv>) -> Result<i64, BoxError> {
 //!     Ok(std::fs::read_to_string(&dataset_path)?.lines().count() as i64)
 //! }
 //!

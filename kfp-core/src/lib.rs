@@ -58,21 +58,21 @@ pub mod final_status;
 pub mod graph;
 #[cfg(feature = "http")]
 pub mod http;
-pub mod image_ref;
+pub(crate) mod image_ref;
 pub mod local;
 pub mod mlflow;
 // `--param` parsing, shared by the commands that start a pipeline.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod params;
-pub mod pyjson;
+pub(crate) mod pyjson;
 pub mod reusable;
-pub mod runtime;
+pub(crate) mod runtime;
 pub mod settings;
 pub mod spec;
 pub mod types;
 pub mod ui;
 pub mod volumes;
-pub mod yaml;
+pub(crate) mod yaml;
 
 #[doc(hidden)]
 pub mod __private;
@@ -86,15 +86,24 @@ pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput, UseDefault, DEFA
 pub use error::{BuildError, CompileError};
 pub use final_status::TaskFinalStatus;
 pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
-pub use runtime::{ComponentReturn, Error, RunError};
+pub use runtime::{BoxError, ComponentReturn, RunError};
 pub use settings::Toleration;
 pub use spec::pipeline::Pipeline;
 pub use types::{Json, KfpType, ParamKind};
 
 /// Everything a pipeline file needs: `use kfp_core::prelude::*;`.
+///
+/// The two macros and `#[derive(Outputs)]`, the [`Compiler`] and its [`Target`], the handles a
+/// pipeline body passes around ([`Pipeline`], [`Task`], [`TaskOutput`], [`Param`],
+/// [`DEFAULT`]), the control flow ([`ParallelFor`], [`ExitHandler`], [`TaskFinalStatus`]),
+/// [`Json`] for structured parameters, [`InputPath`]/[`OutputPath`] for files, and
+/// [`BoxError`] for a component's `Result`. Nothing in it is called `Error`, so a file's own
+/// `Error` type keeps its name; the artifact kinds (`Dataset`, `Model`, ...) are in
+/// [`artifact`](crate::artifact), where their names cannot collide with the user's.
 pub mod prelude {
+    pub use crate::artifact::{InputPath, OutputPath};
     pub use crate::{
-        component, pipeline, Compiler, Error, ExitHandler, Json, Outputs, ParallelFor, Param,
+        component, pipeline, BoxError, Compiler, ExitHandler, Json, Outputs, ParallelFor, Param,
         Pipeline, Target, Task, TaskFinalStatus, TaskOutput, DEFAULT,
     };
 }

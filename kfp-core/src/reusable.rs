@@ -53,6 +53,7 @@ use crate::types::{KfpType, ParamKind};
 
 /// A piece of a container component's command or arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Placeholder {
     /// Literal text.
     Literal(String),
@@ -104,6 +105,7 @@ pub struct ContainerImpl {
 
 /// Why a component could not be loaded.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file could not be read.
     Io(std::io::Error),

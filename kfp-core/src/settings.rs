@@ -12,9 +12,6 @@ mod pod_metadata;
 
 pub(crate) use pod_metadata::check_target;
 
-/// The v2 back end's renderers of settings, at the path they had before it had a folder.
-pub use crate::compiler::v2::platform::{v2_env, v2_platform, v2_resources, v2_retry_policy};
-
 /// Everything set on one task beyond its arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TaskSettings {
@@ -83,6 +80,7 @@ pub struct EnvVar {
 
 /// Where an environment variable's value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnvSource {
     /// A literal, written into the YAML.
     Value(String),

@@ -13,6 +13,7 @@ use crate::pyjson;
 
 /// The KFP type of a parameter, as both targets spell it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ParamKind {
     /// `str`: v1 `String`, v2 `STRING`.
     String,

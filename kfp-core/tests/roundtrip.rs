@@ -188,7 +188,7 @@ proptest! {
         check_round_trips(&v)?;
         check_round_trips(&w)?;
         // Python's `str(float)`.
-        prop_assert_eq!(v.to_text(), kfp_core::pyjson::float_repr(v));
+        prop_assert_eq!(v.to_text(), kfp_core::__private::support::float_repr(v));
     }
 
     #[test]

@@ -114,7 +114,7 @@ fn a_component_built_by_hand_checks_its_placeholders_when_compiled() {
         c.task([("a", "x".into())]);
     });
     let yaml = compile(&p).unwrap();
-    let doc: serde_json::Value = kfp_core::yaml::from_str(&yaml).unwrap();
+    let doc: serde_json::Value = kfp_core::__private::support::yaml::from_str(&yaml).unwrap();
     let template = doc["spec"]["templates"]
         .as_array()
         .unwrap()

@@ -1,13 +1,13 @@
 //! Compiles a [`Pipeline`] to YAML for a KFP cluster: KFP v1 (Argo Workflow) or KFP v2 (IR).
 
 mod check;
-pub mod constants;
+pub(crate) mod constants;
 mod document;
-pub mod v1;
-pub mod v2;
+pub(crate) mod v1;
+pub(crate) mod v2;
 
 /// The v2 back end's inputs and outputs, at the path they had before it had a folder.
-pub use v2::io as v2_io;
+pub(crate) use v2::io as v2_io;
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,13 +16,14 @@ use crate::error::CompileError;
 use crate::spec::component::ComponentSpec;
 use crate::spec::pipeline::Pipeline;
 
-pub use check::check;
+pub(crate) use check::check;
 
 /// The version of kfp-rs, written into the YAML where kfp writes its own version.
 pub const SDK_VERSION: &str = concat!("kfp-rs-", env!("CARGO_PKG_VERSION"));
 
 /// Where the compiled YAML runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// KFP 1.x: an Argo Workflow, as kfp 1.8.9 emits it.
     #[default]

@@ -92,23 +92,6 @@ pub fn flag_for(spec: &ComponentSpec, name: &str) -> String {
 }
 
 /// Parses `argv` (everything after the component's name) against `spec`.
-///
-/// ```
-/// use kfp_core::runtime::args::parse_v1;
-/// use kfp_core::spec::component::{ComponentSpec, InputSpec};
-/// use kfp_core::types::ParamKind;
-///
-/// let mut spec = ComponentSpec::new("train");
-/// spec.inputs.push(InputSpec {
-///     name: "model_name".into(),
-///     kind: ParamKind::String,
-///     rust_type: "String",
-///     optional: false,
-/// });
-/// let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
-/// let args = parse_v1(&spec, &argv).unwrap();
-/// assert_eq!(args.values["model_name"], "--odd but fine");
-/// ```
 pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunError> {
     let flags = flags(spec);
     let returned = returned(spec);
@@ -389,6 +372,15 @@ mod tests {
             rust_type: "T",
             optional,
         }
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_flag_is_a_value() {
+        let mut spec = ComponentSpec::new("train");
+        spec.inputs.push(input("model_name", ParamKind::String, false));
+        let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
+        let args = parse_v1(&spec, &argv).unwrap();
+        assert_eq!(args.values["model_name"], "--odd but fine");
     }
 
     /// `train(checker: bool, model_name: String, epochs: i64, note: Option<String>) -> bool`.
