@@ -206,4 +206,9 @@ pub mod support {
     pub mod yaml {
         pub use crate::yaml::{from_str, from_str_multi, to_string, to_string_multi};
     }
+
+    /// A constant as KFP v1 writes it into a command line (`str()` of Python's value).
+    pub fn constant_text(value: &super::Value) -> String {
+        crate::types::constant_text(value)
+    }
 }

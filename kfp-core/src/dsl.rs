@@ -247,7 +247,7 @@ impl Params {
 /// Runs the body of pipeline `name` inside the pipeline being built (a nested pipeline): its
 /// tasks join the caller's, its parameters stand for `args`, and what the body returns (a task
 /// output, say) is what the call returns. `#[pipeline]` calls this from `<name>::task(..)`.
-pub fn nested_pipeline<R>(
+pub(crate) fn nested_pipeline<R>(
     name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,

@@ -100,8 +100,8 @@ pub enum BuildError {
     },
     /// A constant that no component could read: nested too deep, or not serialisable to JSON.
     InvalidConstant {
-        /// The task, or where the constant is when it is not on a task
-        /// (`(pipeline parameter <name>)`, `(a `Json<T>` constant)`).
+        /// The task, or where the constant is when it is not on a task: `(pipeline parameter
+        /// NAME)`, or `(a Json<T> constant)` for a `Json` value that is not on a task yet.
         task: String,
         /// What is wrong, naming the input or field.
         message: String,

@@ -40,6 +40,23 @@
 //!
 //! A binary hands its pipeline to [`main`], which gives it a command line: compile (the
 //! default), run one component in the pod, or write Dockerfiles.
+//!
+//! # Where to look
+//!
+//! - A pipeline file needs only the [`prelude`].
+//! - Building pipelines: [`dsl`] (tasks, parameters, outputs), [`control`] (conditions,
+//!   loops, exit handlers), [`settings`] (resources, env, secrets, retries on a task),
+//!   [`artifact`] (files between tasks), [`types`] (which Rust types are KFP parameters).
+//! - Components that are not Rust functions: [`reusable`] (a KFP `component.yaml`, or one
+//!   built by hand), [`container_op`], [`volumes`].
+//! - Turning a pipeline into YAML: [`Compiler`] and [`Target`]; what can go wrong:
+//!   [`error`].
+//! - Running it: [`local`] (on this machine), `client` (on a cluster, feature `client`); what
+//!   a component logs for the KFP UI: [`ui`]; tracking: [`mlflow`].
+//! - The command line every pipeline binary gets: [`cli`].
+//!
+//! The compilers' back ends, the pod side and the YAML writer are private. The hidden
+//! `__private` module holds what the macros' generated code calls; it is not public API.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
@@ -96,10 +113,11 @@ pub use types::{Json, KfpType, ParamKind};
 /// The two macros and `#[derive(Outputs)]`, the [`Compiler`] and its [`Target`], the handles a
 /// pipeline body passes around ([`Pipeline`], [`Task`], [`TaskOutput`], [`Param`],
 /// [`DEFAULT`]), the control flow ([`ParallelFor`], [`ExitHandler`], [`TaskFinalStatus`]),
-/// [`Json`] for structured parameters, [`InputPath`]/[`OutputPath`] for files, and
+/// [`Json`] for structured parameters, [`InputPath`](artifact::InputPath)/
+/// [`OutputPath`](artifact::OutputPath) for files, and
 /// [`BoxError`] for a component's `Result`. Nothing in it is called `Error`, so a file's own
 /// `Error` type keeps its name; the artifact kinds (`Dataset`, `Model`, ...) are in
-/// [`artifact`](crate::artifact), where their names cannot collide with the user's.
+/// [`artifact`], where their names cannot collide with the user's.
 pub mod prelude {
     pub use crate::artifact::{InputPath, OutputPath};
     pub use crate::{

@@ -961,7 +961,10 @@ impl ContainerComponent {
             };
             if slots[i].replace(arg).is_some() {
                 let input = name.to_owned();
-                problems.push(Box::new(move |task| BuildError::DuplicateInput { task, input }));
+                problems.push(Box::new(move |task| BuildError::DuplicateInput {
+                    task,
+                    input,
+                }));
             }
         }
         for (i, input) in spec.inputs.iter().enumerate() {

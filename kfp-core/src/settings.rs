@@ -219,7 +219,7 @@ impl Duration {
 }
 
 /// Whether `s` is a Kubernetes CPU quantity kfp accepts: a number, or an integer followed by `m`.
-pub fn is_cpu_quantity(s: &str) -> bool {
+pub(crate) fn is_cpu_quantity(s: &str) -> bool {
     if let Some(milli) = s.strip_suffix('m') {
         return !milli.is_empty() && milli.bytes().all(|b| b.is_ascii_digit());
     }
@@ -250,7 +250,7 @@ const MEMORY_SUFFIXES: [(&str, f64); 12] = [
 ];
 
 /// The number of bytes in a memory quantity (`512Mi`, `4G`, `1000`), if it is one.
-pub fn memory_bytes(s: &str) -> Option<f64> {
+pub(crate) fn memory_bytes(s: &str) -> Option<f64> {
     for (suffix, factor) in MEMORY_SUFFIXES {
         if let Some(n) = s.strip_suffix(suffix) {
             return is_decimal(n)
@@ -263,7 +263,7 @@ pub fn memory_bytes(s: &str) -> Option<f64> {
 }
 
 /// The number of cores in a CPU quantity (`500m` → 0.5).
-pub fn cpu_cores(s: &str) -> Option<f64> {
+pub(crate) fn cpu_cores(s: &str) -> Option<f64> {
     if !is_cpu_quantity(s) {
         return None;
     }
@@ -275,7 +275,7 @@ pub fn cpu_cores(s: &str) -> Option<f64> {
 
 /// Whether `s` is a Kubernetes object name (DNS-1123 subdomain: lower-case alphanumerics,
 /// `-` and `.`, starting and ending alphanumeric, at most 253 characters).
-pub fn is_k8s_name(s: &str) -> bool {
+pub(crate) fn is_k8s_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|part| {
@@ -289,7 +289,7 @@ pub fn is_k8s_name(s: &str) -> bool {
 }
 
 /// Whether `s` is a valid environment variable name (`[-._a-zA-Z][-._a-zA-Z0-9]*`).
-pub fn is_env_name(s: &str) -> bool {
+pub(crate) fn is_env_name(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b"-._".contains(&b))
         && bytes.all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
@@ -297,7 +297,7 @@ pub fn is_env_name(s: &str) -> bool {
 
 /// Whether `s` is a label key: an optional DNS prefix and `/`, then a name of at most 63
 /// alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
-pub fn is_label_key(s: &str) -> bool {
+pub(crate) fn is_label_key(s: &str) -> bool {
     let (prefix, name) = match s.rsplit_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, s),
@@ -307,7 +307,7 @@ pub fn is_label_key(s: &str) -> bool {
 
 /// Whether `s` is a label value: empty, or at most 63 alphanumerics, `-`, `_`, `.`, starting
 /// and ending alphanumeric.
-pub fn is_label_value(s: &str) -> bool {
+pub(crate) fn is_label_value(s: &str) -> bool {
     s.is_empty()
         || (s.len() <= 63
             && s.bytes()
@@ -327,7 +327,7 @@ pub fn is_label_value(s: &str) -> bool {
 /// assert!(looks_like_credential("db-pass"));
 /// assert!(!looks_like_credential("AUTHOR_NAME"));
 /// ```
-pub fn looks_like_credential(name: &str) -> bool {
+pub(crate) fn looks_like_credential(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let inside = [
         "SECRET",
@@ -358,7 +358,7 @@ pub fn looks_like_credential(name: &str) -> bool {
 /// assert!(!has_uri_password("http://mlflow.kubeflow:5000"));
 /// assert!(!has_uri_password("s3://user@bucket/path"));
 /// ```
-pub fn has_uri_password(value: &str) -> bool {
+pub(crate) fn has_uri_password(value: &str) -> bool {
     value.match_indices("://").any(|(i, sep)| {
         let rest = &value[i + sep.len()..];
         let authority = rest
@@ -503,7 +503,7 @@ impl<O> Task<O> {
 
     /// Sets an environment variable to a literal value.
     ///
-    /// A name that looks like a credential ([`looks_like_credential`]: `SECRET`, `PASSWORD`,
+    /// A name that looks like a credential (it holds `SECRET`, `PASSWORD`,
     /// `TOKEN`, `API_KEY`, ...) or a value with a password in a URI
     /// (`scheme://user:password@...`) is refused, because a literal ends up in the YAML and in the cluster's
     /// history: use [`use_secret_as_env`](Task::use_secret_as_env), or

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 
 use common::{any_f64, config, json_value, tricky_string};
-use kfp_core::types::{constant_text, KfpType};
+use kfp_core::__private::support::constant_text;
+use kfp_core::types::KfpType;
 use kfp_core::Json;
 use proptest::prelude::*;
 use serde_json::{Map, Value};

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use kfp_core::__private::support::run_component;
 use kfp_core::__private::Invocation;
-use kfp_core::RunError;
 use kfp_core::spec::component::{ComponentSpec, InputSpec, OutputSpec};
 use kfp_core::types::ParamKind;
+use kfp_core::RunError;
 
 fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| (*a).to_owned()).collect()

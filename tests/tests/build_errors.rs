@@ -161,8 +161,10 @@ fn a_json_constant_that_is_not_an_object_is_a_type_mismatch() {
     );
     assert_eq!(
         lines,
-        ["task `configure`: input `settings` takes a JsonObject value, but is given the \
-          constant \"Fast\""]
+        [
+            "task `configure`: input `settings` takes a JsonObject value, but is given the \
+          constant \"Fast\""
+        ]
     );
 }
 
@@ -182,8 +184,10 @@ fn a_pipeline_parameter_cannot_default_to_another_parameter() {
     );
     assert_eq!(
         lines,
-        ["pipeline parameter `b`: invalid default: it is a pipeline parameter or a task \
-          output; a default must be a constant value"]
+        [
+            "pipeline parameter `b`: invalid default: it is a pipeline parameter or a task \
+          output; a default must be a constant value"
+        ]
     );
 }
 
@@ -210,8 +214,10 @@ fn a_nested_pipeline_without_an_argument_names_the_parameter() {
     );
     assert_eq!(
         lines,
-        ["nested pipeline `needs-value`: parameter `count` is not given a value; it has no \
-          default, so pass one"]
+        [
+            "nested pipeline `needs-value`: parameter `count` is not given a value; it has no \
+          default, so pass one"
+        ]
     );
 }
 

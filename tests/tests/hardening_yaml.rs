@@ -40,7 +40,9 @@ fn compile(p: &Pipeline, target: Target) -> Result<String, String> {
 }
 
 fn doc(text: &str) -> Value {
-    kfp_core::__private::support::yaml::from_str_multi(text).unwrap().remove(0)
+    kfp_core::__private::support::yaml::from_str_multi(text)
+        .unwrap()
+        .remove(0)
 }
 
 /// Reads a string literal's content starting after its opening `quote`: the text up to the

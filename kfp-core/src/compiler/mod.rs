@@ -182,11 +182,18 @@ pub fn default_binary_path() -> String {
 
 /// Quotes `s` for a POSIX shell: `'...'`, with each `'` written as `'\''`, so that no
 /// character in it (`$`, backticks, `;`, spaces, newlines) is interpreted.
-///
-/// ```
-/// assert_eq!(kfp_core::compiler::shell_quote("mlflow"), "'mlflow'");
-/// assert_eq!(kfp_core::compiler::shell_quote("a'b"), r#"'a'\''b'"#);
-/// ```
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_quote_leaves_nothing_to_the_shell() {
+        assert_eq!(shell_quote("mlflow"), "'mlflow'");
+        assert_eq!(shell_quote("a'b"), r#"'a'\''b'"#);
+        assert_eq!(shell_quote("$(x); `y`"), "'$(x); `y`'");
+    }
 }

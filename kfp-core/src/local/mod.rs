@@ -502,7 +502,7 @@ fn make_venv(dir: &Path, packages: &[String]) -> Result<(), LocalError> {
 }
 
 /// One note per task that asks for resources, which a local run does not enforce.
-pub fn resource_notes(pipeline: &Pipeline) -> Vec<String> {
+pub(crate) fn resource_notes(pipeline: &Pipeline) -> Vec<String> {
     let mut out = Vec::new();
     for t in &pipeline.tasks {
         let s = &t.settings;

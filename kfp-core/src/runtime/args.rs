@@ -377,7 +377,8 @@ mod tests {
     #[test]
     fn a_value_that_looks_like_a_flag_is_a_value() {
         let mut spec = ComponentSpec::new("train");
-        spec.inputs.push(input("model_name", ParamKind::String, false));
+        spec.inputs
+            .push(input("model_name", ParamKind::String, false));
         let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
         let args = parse_v1(&spec, &argv).unwrap();
         assert_eq!(args.values["model_name"], "--odd but fine");
