@@ -327,7 +327,7 @@ pub(crate) fn is_label_value(s: &str) -> bool {
 /// assert!(looks_like_credential("db-pass"));
 /// assert!(!looks_like_credential("AUTHOR_NAME"));
 /// ```
-pub(crate) fn looks_like_credential(name: &str) -> bool {
+pub fn looks_like_credential(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let inside = [
         "SECRET",
@@ -358,7 +358,7 @@ pub(crate) fn looks_like_credential(name: &str) -> bool {
 /// assert!(!has_uri_password("http://mlflow.kubeflow:5000"));
 /// assert!(!has_uri_password("s3://user@bucket/path"));
 /// ```
-pub(crate) fn has_uri_password(value: &str) -> bool {
+pub fn has_uri_password(value: &str) -> bool {
     value.match_indices("://").any(|(i, sep)| {
         let rest = &value[i + sep.len()..];
         let authority = rest
@@ -503,7 +503,7 @@ impl<O> Task<O> {
 
     /// Sets an environment variable to a literal value.
     ///
-    /// A name that looks like a credential (it holds `SECRET`, `PASSWORD`,
+    /// A name that looks like a credential ([`looks_like_credential`]: `SECRET`, `PASSWORD`,
     /// `TOKEN`, `API_KEY`, ...) or a value with a password in a URI
     /// (`scheme://user:password@...`) is refused, because a literal ends up in the YAML and in the cluster's
     /// history: use [`use_secret_as_env`](Task::use_secret_as_env), or
