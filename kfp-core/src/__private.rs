@@ -194,13 +194,14 @@ pub mod support {
     pub use crate::compiler::constants::MAX_DEPTH;
     pub use crate::compiler::v1::workflow as v1_workflow;
     pub use crate::image_ref::check_image_reference;
+    pub use crate::local::process::docker_argv;
+    pub use crate::pyjson::float_repr;
+    pub use crate::runtime::{args, run_component};
+
     /// The local runner's executor input builder.
     pub mod executor_input {
         pub use crate::local::executor_input::{build, TaskInputs};
     }
-    pub use crate::local::process::docker_argv;
-    pub use crate::pyjson::float_repr;
-    pub use crate::runtime::{args, run_component};
 
     /// The YAML reader and writer the compiler uses.
     pub mod yaml {
