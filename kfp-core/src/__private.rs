@@ -9,7 +9,7 @@ pub use serde_json::Value;
 
 pub use crate::artifact::ArtifactType;
 pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
-pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
+pub use crate::runtime::{BoxError as Error, ComponentReturn, Invocation, OutputValue, RunError};
 pub use crate::spec::component::{
     ComponentSpec, Implementation, InputSpec, OutputSpec, ParamRef, RunFn,
 };
@@ -55,10 +55,10 @@ pub fn input_with_default<T: KfpType>(name: &str, default: Arg) -> SigParam {
         Arg::Constant(v) => spec.default = Some(v),
         // Only constants can be defaults; the macro's bound lets a placeholder through: an
         // error in the pipeline being built (the spec is made when its first task is).
-        _ => crate::dsl::record_error(crate::error::BuildError::Unsupported {
-            task: format!("(component input {name})"),
-            message: "its `#[kfp(default = ...)]` is not a constant (a pipeline parameter \
-                      or a task output); a default must be a value"
+        _ => crate::dsl::record_error(crate::error::BuildError::InvalidDefault {
+            owner: format!("component input `{name}`"),
+            message: "its `#[kfp(default = ...)]` is a pipeline parameter or a task output; \
+                      a default must be a constant value"
                 .into(),
         }),
     }
@@ -150,4 +150,31 @@ pub fn nested_pipeline<R>(
     body: impl FnOnce(&mut Params) -> R,
 ) -> R {
     crate::dsl::nested_pipeline(name, args, body)
+}
+
+/// What the workspace's own tests and tools reach inside kfp-core: the YAML reader, the pod's
+/// entry point, the v1 back end's document, the limits the checks apply, the local runner's
+/// pieces. Not public API, no semver: these move when the internals do.
+pub mod support {
+    pub use crate::compiler::constants::MAX_DEPTH;
+    pub use crate::compiler::v1::workflow as v1_workflow;
+    pub use crate::image_ref::check_image_reference;
+    pub use crate::local::process::docker_argv;
+    pub use crate::pyjson::float_repr;
+    pub use crate::runtime::{args, run_component};
+
+    /// The local runner's executor input builder.
+    pub mod executor_input {
+        pub use crate::local::executor_input::{build, TaskInputs};
+    }
+
+    /// The YAML reader and writer the compiler uses.
+    pub mod yaml {
+        pub use crate::yaml::{from_str, from_str_multi, to_string, to_string_multi};
+    }
+
+    /// A constant as KFP v1 writes it into a command line (`str()` of Python's value).
+    pub fn constant_text(value: &super::Value) -> String {
+        crate::types::constant_text(value)
+    }
 }

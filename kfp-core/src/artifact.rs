@@ -10,16 +10,16 @@
 //!
 //! ```
 //! use kfp_core::prelude::*;
-//! use kfp_core::artifact::{Csv, InputPath, OutputPath};
+//! use kfp_core::artifact::Csv;
 //!
 //! #[component]
-//! fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), Error> {
+//! fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), BoxError> {
 //!     std::fs::write(&dataset_path, "0,0\n".repeat(rows as usize))?;
 //!     Ok(())
 //! }
 //!
 //! #[component]
-//! fn count_rows(dataset_path: InputPath<Csv>) -> Result<i64, Error> {
+//! fn count_rows(dataset_path: InputPath<Csv>) -> Result<i64, BoxError> {
 //!     Ok(std::fs::read_to_string(&dataset_path)?.lines().count() as i64)
 //! }
 //!
@@ -42,12 +42,38 @@ use serde_json::Value;
 use crate::types::{KfpType, ParamKind, ValueError};
 
 /// The type of an artifact, as both targets name it.
+///
+/// More may be said about a type in a later release (KFP v2's schema version, say), so it is
+/// built with [`ArtifactType::new`], not a struct literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ArtifactType {
     /// The KFP v1 type name (`CSV`, `Model`), or `None` for an untyped file.
     pub v1_type: Option<&'static str>,
     /// The KFP v2 schema title (`system.Dataset`).
     pub schema_title: &'static str,
+}
+
+impl ArtifactType {
+    /// The type KFP v1 calls `v1_type` (`None`: an untyped file) and KFP v2 `schema_title`,
+    /// for an [`ArtifactKind`] of your own.
+    ///
+    /// ```
+    /// use kfp_core::artifact::{ArtifactKind, ArtifactType};
+    ///
+    /// /// A Parquet file.
+    /// struct Parquet;
+    /// impl ArtifactKind for Parquet {
+    ///     const TYPE: ArtifactType = ArtifactType::new(Some("Parquet"), "system.Dataset");
+    /// }
+    /// assert_eq!(Parquet::TYPE.schema_title, "system.Dataset");
+    /// ```
+    pub const fn new(v1_type: Option<&'static str>, schema_title: &'static str) -> Self {
+        ArtifactType {
+            v1_type,
+            schema_title,
+        }
+    }
 }
 
 /// A kind of artifact: a marker type for [`InputPath`] and [`OutputPath`].

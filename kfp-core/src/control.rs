@@ -289,6 +289,7 @@ fn compare<T: KfpType>(lhs: Arg, op: CmpOp, rhs: Arg) -> Condition {
 
 /// What a loop iterates over.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum LoopItems {
     /// A list known when the pipeline is built.
     Static(Vec<Value>),
@@ -305,6 +306,7 @@ pub enum LoopItems {
 
 /// A group of tasks: a condition or one of its branches, a loop or an exit handler.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum GroupKind {
     /// `dsl.If` (or `dsl.Condition`): runs when its condition holds.
     Condition {

@@ -191,11 +191,11 @@ impl Params {
             _ => {
                 let name = name.to_owned();
                 with_pipeline(self.pipeline, |b| {
-                    b.pipeline.errors.push(BuildError::InvalidSetting {
-                        task: format!("(pipeline parameter {name})"),
-                        setting: "default".into(),
-                        value: "a placeholder".into(),
-                        expected: "a constant".into(),
+                    b.pipeline.errors.push(BuildError::InvalidDefault {
+                        owner: format!("pipeline parameter `{name}`"),
+                        message: "it is a pipeline parameter or a task output; a default must \
+                                  be a constant value"
+                            .into(),
                     })
                 });
                 None
@@ -230,11 +230,9 @@ impl Params {
                     Some(d) => {
                         scope.insert(name.to_owned(), Arg::Constant(d));
                     }
-                    None => b.pipeline.errors.push(BuildError::InvalidSetting {
-                        task: format!("(nested pipeline {pipeline})"),
-                        setting: format!("parameter `{name}`"),
-                        value: "nothing".into(),
-                        expected: "a value: the parameter has no default".into(),
+                    None => b.pipeline.errors.push(BuildError::MissingPipelineArgument {
+                        pipeline,
+                        param: name.to_owned(),
                     }),
                 }
             }
@@ -249,7 +247,7 @@ impl Params {
 /// Runs the body of pipeline `name` inside the pipeline being built (a nested pipeline): its
 /// tasks join the caller's, its parameters stand for `args`, and what the body returns (a task
 /// output, say) is what the call returns. `#[pipeline]` calls this from `<name>::task(..)`.
-pub fn nested_pipeline<R>(
+pub(crate) fn nested_pipeline<R>(
     name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
@@ -588,7 +586,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> IntoArg<crate::Json<T>> 
             Ok(v) => Arg::Constant(v),
             // Not `null`, which would read as "no argument": a build error.
             Err(e) => {
-                record_error(BuildError::Unsupported {
+                record_error(BuildError::InvalidConstant {
                     task: format!("(a `Json<{}>` constant)", std::any::type_name::<T>()),
                     message: format!("it cannot be serialised to JSON: {e}"),
                 });
@@ -647,11 +645,11 @@ pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>)
                     });
                 }
                 Some(Arg::Constant(v)) if !constant_fits(v, input.kind, input.optional) => {
-                    b.pipeline.errors.push(BuildError::InvalidSetting {
+                    b.pipeline.errors.push(BuildError::TypeMismatch {
                         task: name.clone(),
-                        setting: format!("input `{}`", input.name),
-                        value: v.to_string(),
-                        expected: format!("a {} constant", input.kind),
+                        input: input.name.clone(),
+                        given: format!("the constant {v}"),
+                        expected: format!("{} {} value", input.kind.article(), input.kind),
                     });
                 }
                 _ => {}

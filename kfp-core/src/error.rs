@@ -4,8 +4,10 @@ use std::fmt;
 
 /// A problem found while the pipeline function ran or while the pipeline was checked.
 ///
-/// Every variant names the task(s) involved.
+/// Every variant names the task(s) involved and, where there is one, the input or setting.
+/// New variants may be added in any release, so a `match` needs a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BuildError {
     /// `task.after(&task)`.
     AfterSelf {
@@ -44,6 +46,65 @@ pub enum BuildError {
         first: String,
         /// A task of the second component.
         second: String,
+    },
+    /// A task is given a value for an input its component does not have.
+    UnknownInput {
+        /// The task.
+        task: String,
+        /// The name given.
+        input: String,
+        /// The inputs the component has, in declaration order.
+        known: Vec<String>,
+    },
+    /// A task is given no value for an input that has no default and is not optional.
+    MissingInput {
+        /// The task.
+        task: String,
+        /// The input.
+        input: String,
+        /// What it takes (`a String value`, `an output file of an upstream task`).
+        expected: String,
+    },
+    /// A task is given two values for one input.
+    DuplicateInput {
+        /// The task.
+        task: String,
+        /// The input.
+        input: String,
+    },
+    /// A task's input is given a value of the wrong type.
+    TypeMismatch {
+        /// The task.
+        task: String,
+        /// The input.
+        input: String,
+        /// What it is given (`the constant "abc"`, `an Integer value`, `a file`).
+        given: String,
+        /// What it takes (`an Integer value`).
+        expected: String,
+    },
+    /// A default that cannot be one: a pipeline parameter or a task output where a constant
+    /// value is needed.
+    InvalidDefault {
+        /// Whose default it is (`pipeline parameter `epochs``, `component input `lr``).
+        owner: String,
+        /// Why it cannot be a default.
+        message: String,
+    },
+    /// A nested pipeline is called without a value for a parameter that has no default.
+    MissingPipelineArgument {
+        /// The nested pipeline.
+        pipeline: String,
+        /// The parameter.
+        param: String,
+    },
+    /// A constant that no component could read: nested too deep, or not serialisable to JSON.
+    InvalidConstant {
+        /// The task, or where the constant is when it is not on a task: `(pipeline parameter
+        /// NAME)`, or `(a Json<T> constant)` for a `Json` value that is not on a task yet.
+        task: String,
+        /// What is wrong, naming the input or field.
+        message: String,
     },
     /// A setting on a task has a bad value.
     InvalidSetting {
@@ -91,7 +152,7 @@ pub enum BuildError {
         /// What is wrong.
         message: String,
     },
-    /// A feature the chosen target cannot express.
+    /// A feature the chosen target (KFP v1 or KFP v2) cannot express.
     Unsupported {
         /// The task or group.
         task: String,
@@ -152,6 +213,50 @@ impl fmt::Display for BuildError {
                  the function of a `#[component]` (its `name = \"...\"` changes only the name \
                  KFP shows), or the name of a container component"
             ),
+            BuildError::UnknownInput { task, input, known } => {
+                write!(f, "task `{task}` has no input `{input}`; ")?;
+                match known.as_slice() {
+                    [] => f.write_str("its component takes no inputs"),
+                    known => {
+                        f.write_str("expected one of: ")?;
+                        for (i, k) in known.iter().enumerate() {
+                            let sep = if i == 0 { "" } else { ", " };
+                            write!(f, "{sep}`{k}`")?;
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            BuildError::MissingInput {
+                task,
+                input,
+                expected,
+            } => write!(
+                f,
+                "task `{task}`: input `{input}` is not given a value; it has no default, so \
+                 pass {expected}"
+            ),
+            BuildError::DuplicateInput { task, input } => {
+                write!(f, "task `{task}`: input `{input}` is given twice")
+            }
+            BuildError::TypeMismatch {
+                task,
+                input,
+                given,
+                expected,
+            } => write!(
+                f,
+                "task `{task}`: input `{input}` takes {expected}, but is given {given}"
+            ),
+            BuildError::InvalidDefault { owner, message } => {
+                write!(f, "{owner}: invalid default: {message}")
+            }
+            BuildError::MissingPipelineArgument { pipeline, param } => write!(
+                f,
+                "nested pipeline `{pipeline}`: parameter `{param}` is not given a value; it \
+                 has no default, so pass one"
+            ),
+            BuildError::InvalidConstant { task, message } => write!(f, "`{task}`: {message}"),
             BuildError::InvalidSetting {
                 task,
                 setting,
@@ -198,6 +303,7 @@ impl std::error::Error for BuildError {}
 
 /// Why a pipeline could not be compiled: every problem found, not just the first.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompileError {
     /// The pipeline.
     pub pipeline: String,

@@ -7,12 +7,6 @@
 
 /// Checks `image` against the OCI image-reference grammar of the distribution project
 /// (`[host[:port]/]path[:tag][@algorithm:hex]`); the error says what is wrong.
-///
-/// ```
-/// use kfp_core::image_ref::check_image_reference;
-/// assert!(check_image_reference("gcr.io/project/train:1.0").is_ok());
-/// assert!(check_image_reference("python:3.11\nRUN touch /pwned").is_err());
-/// ```
 pub fn check_image_reference(image: &str) -> Result<(), String> {
     if image.is_empty() {
         return Err("an image reference cannot be empty".into());
@@ -57,13 +51,6 @@ pub fn check_image_reference(image: &str) -> Result<(), String> {
 
 /// Checks that `path`, where the compiled YAML runs the binary inside the image, is absolute
 /// and free of control characters (a newline would add a line to the Dockerfile).
-///
-/// ```
-/// use kfp_core::image_ref::check_binary_path;
-/// assert!(check_binary_path("/usr/local/bin/train").is_ok());
-/// assert!(check_binary_path("bin/train").is_err());
-/// assert!(check_binary_path("/usr/local/bin/x\nRUN touch /pwned").is_err());
-/// ```
 pub fn check_binary_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err(format!(
@@ -185,6 +172,15 @@ fn check_digest(d: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::check_image_reference as check;
+
+    #[test]
+    fn a_newline_cannot_add_a_dockerfile_line() {
+        assert!(check("gcr.io/project/train:1.0").is_ok());
+        assert!(check("python:3.11\nRUN touch /pwned").is_err());
+        assert!(super::check_binary_path("/usr/local/bin/train").is_ok());
+        assert!(super::check_binary_path("bin/train").is_err());
+        assert!(super::check_binary_path("/usr/local/bin/x\nRUN touch /pwned").is_err());
+    }
 
     #[test]
     fn accepts_references_registries_use() {

@@ -40,6 +40,23 @@
 //!
 //! A binary hands its pipeline to [`main`], which gives it a command line: compile (the
 //! default), run one component in the pod, or write Dockerfiles.
+//!
+//! # Where to look
+//!
+//! - A pipeline file needs only the [`prelude`].
+//! - Building pipelines: [`dsl`] (tasks, parameters, outputs), [`control`] (conditions,
+//!   loops, exit handlers), [`settings`] (resources, env, secrets, retries on a task),
+//!   [`artifact`] (files between tasks), [`types`] (which Rust types are KFP parameters).
+//! - Components that are not Rust functions: [`reusable`] (a KFP `component.yaml`, or one
+//!   built by hand), [`container_op`], [`volumes`].
+//! - Turning a pipeline into YAML: [`Compiler`] and [`Target`]; what can go wrong:
+//!   [`error`].
+//! - Running it: [`local`] (on this machine), `client` (on a cluster, feature `client`); what
+//!   a component logs for the KFP UI: [`ui`]; tracking: [`mlflow`].
+//! - The command line every pipeline binary gets: [`cli`].
+//!
+//! The compilers' back ends, the pod side and the YAML writer are private. The hidden
+//! `__private` module holds what the macros' generated code calls; it is not public API.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
@@ -58,21 +75,21 @@ pub mod final_status;
 pub mod graph;
 #[cfg(feature = "http")]
 pub mod http;
-pub mod image_ref;
+pub(crate) mod image_ref;
 pub mod local;
 pub mod mlflow;
 // `--param` parsing, shared by the commands that start a pipeline.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod params;
-pub mod pyjson;
+pub(crate) mod pyjson;
 pub mod reusable;
-pub mod runtime;
+pub(crate) mod runtime;
 pub mod settings;
 pub mod spec;
 pub mod types;
 pub mod ui;
 pub mod volumes;
-pub mod yaml;
+pub(crate) mod yaml;
 
 #[doc(hidden)]
 pub mod __private;
@@ -86,15 +103,25 @@ pub use dsl::{build_pipeline, IntoArg, Param, Task, TaskOutput, UseDefault, DEFA
 pub use error::{BuildError, CompileError};
 pub use final_status::TaskFinalStatus;
 pub use reusable::{load_component_from_file, load_component_from_text, ContainerComponent};
-pub use runtime::{ComponentReturn, Error, RunError};
+pub use runtime::{BoxError, ComponentReturn, RunError};
 pub use settings::Toleration;
 pub use spec::pipeline::Pipeline;
 pub use types::{Json, KfpType, ParamKind};
 
 /// Everything a pipeline file needs: `use kfp_core::prelude::*;`.
+///
+/// The two macros and `#[derive(Outputs)]`, the [`Compiler`] and its [`Target`], the handles a
+/// pipeline body passes around ([`Pipeline`], [`Task`], [`TaskOutput`], [`Param`],
+/// [`DEFAULT`]), the control flow ([`ParallelFor`], [`ExitHandler`], [`TaskFinalStatus`]),
+/// [`Json`] for structured parameters, [`InputPath`](artifact::InputPath)/
+/// [`OutputPath`](artifact::OutputPath) for files, and
+/// [`BoxError`] for a component's `Result`. Nothing in it is called `Error`, so a file's own
+/// `Error` type keeps its name; the artifact kinds (`Dataset`, `Model`, ...) are in
+/// [`artifact`], where their names cannot collide with the user's.
 pub mod prelude {
+    pub use crate::artifact::{InputPath, OutputPath};
     pub use crate::{
-        component, pipeline, Compiler, Error, ExitHandler, Json, Outputs, ParallelFor, Param,
+        component, pipeline, BoxError, Compiler, ExitHandler, Json, Outputs, ParallelFor, Param,
         Pipeline, Target, Task, TaskFinalStatus, TaskOutput, DEFAULT,
     };
 }

@@ -64,6 +64,7 @@ use crate::types::ParamKind;
 
 /// A piece of a container component's command or arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Placeholder {
     /// Literal text.
     Literal(String),
@@ -527,16 +528,18 @@ impl ContainerComponent {
             .get_or_init(|| Arc::new(self.build_spec()))
             .clone();
         let given: Vec<(&str, DynArg)> = args.into_iter().collect();
-        let mut problems = Vec::new();
+        // Each problem waits for the task's name, which `add_task` gives.
+        let mut problems: Vec<Box<dyn FnOnce(String) -> BuildError>> = Vec::new();
         let mut slots: Vec<Option<Arg>> = vec![None; spec.inputs.len()];
         for (name, value) in given {
             let Some(i) = spec.inputs.iter().position(|inp| inp.name == name) else {
-                let known: Vec<&str> = spec.inputs.iter().map(|i| i.name.as_str()).collect();
-                problems.push((
-                    format!("input `{name}`"),
-                    "an input of this component".to_owned(),
-                    format!("one of: {}", known.join(", ")),
-                ));
+                let known: Vec<String> = spec.inputs.iter().map(|i| i.name.clone()).collect();
+                let input = name.to_owned();
+                problems.push(Box::new(move |task| BuildError::UnknownInput {
+                    task,
+                    input,
+                    known,
+                }));
                 continue;
             };
             let input = &spec.inputs[i];
@@ -545,7 +548,13 @@ impl ContainerComponent {
             let untyped = self.inputs.get(i).is_some_and(|d| d.ty.is_none());
             let problem = mismatch(input.kind, file, &value).filter(|_| !untyped || file);
             if let Some(expected) = problem {
-                problems.push((format!("input `{name}`"), value.describe(), expected));
+                let (input, given) = (name.to_owned(), value.describe());
+                problems.push(Box::new(move |task| BuildError::TypeMismatch {
+                    task,
+                    input,
+                    given,
+                    expected,
+                }));
             }
             let arg = match value.arg {
                 // As kfp 1.8.9 does, an untyped input takes a constant's text.
@@ -555,31 +564,32 @@ impl ContainerComponent {
                 other => other,
             };
             if slots[i].replace(arg).is_some() {
-                problems.push((
-                    format!("input `{name}`"),
-                    "given twice".to_owned(),
-                    "one value".to_owned(),
-                ));
+                let input = name.to_owned();
+                problems.push(Box::new(move |task| BuildError::DuplicateInput {
+                    task,
+                    input,
+                }));
             }
         }
         for (i, input) in spec.inputs.iter().enumerate() {
             if slots[i].is_none() && !input.optional {
-                problems.push((
-                    format!("input `{}`", input.name),
-                    "missing".to_owned(),
-                    format!("a value of type {}", input.kind),
-                ));
+                let expected = if spec.artifact(ParamRef::Input(i)).is_some() {
+                    "an output file of an upstream task".to_owned()
+                } else {
+                    format!("{} {} value", input.kind.article(), input.kind)
+                };
+                let input = input.name.clone();
+                problems.push(Box::new(move |task| BuildError::MissingInput {
+                    task,
+                    input,
+                    expected,
+                }));
             }
         }
         let task: Task<Outputs> = dsl::add_task(spec, slots);
         let task_name = task.name();
-        for (setting, value, expected) in problems {
-            task.record(BuildError::InvalidSetting {
-                task: task_name.clone(),
-                setting,
-                value,
-                expected,
-            });
+        for problem in problems {
+            task.record(problem(task_name.clone()));
         }
         task
     }

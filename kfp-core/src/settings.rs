@@ -18,9 +18,10 @@ mod pod_metadata;
 mod task;
 mod validate;
 
-pub use validate::{
-    cpu_cores, has_uri_password, is_cpu_quantity, is_env_name, is_k8s_name, is_label_key,
-    is_label_value, looks_like_credential, memory_bytes,
+pub use validate::{has_uri_password, looks_like_credential};
+pub(crate) use validate::{
+    cpu_cores, is_cpu_quantity, is_env_name, is_k8s_name, is_label_key, is_label_value,
+    memory_bytes,
 };
 
 /// Everything set on one task beyond its arguments.
@@ -74,6 +75,7 @@ pub struct EnvVar {
 
 /// Where an environment variable's value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnvSource {
     /// A literal, written into the YAML.
     Value(String),

@@ -13,6 +13,7 @@ use crate::pyjson;
 
 /// The KFP type of a parameter, as both targets spell it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ParamKind {
     /// `str`: v1 `String`, v2 `STRING`.
     String,
@@ -38,6 +39,14 @@ impl ParamKind {
             ParamKind::Boolean => "Boolean",
             ParamKind::List => "JsonArray",
             ParamKind::Struct => "JsonObject",
+        }
+    }
+
+    /// The indefinite article for [`v1_name`](Self::v1_name) in messages: `an` Integer.
+    pub(crate) fn article(self) -> &'static str {
+        match self {
+            ParamKind::Integer => "an",
+            _ => "a",
         }
     }
 
@@ -143,7 +152,7 @@ pub trait KfpType: Sized {
 
 /// The text kfp writes to an output file for a JSON value: strings raw, `True`/`False`,
 /// numbers as Python prints them, lists and maps as JSON with sorted keys.
-pub fn output_text(value: &Value) -> String {
+pub(crate) fn output_text(value: &Value) -> String {
     match value {
         Value::Array(_) | Value::Object(_) => pyjson::dumps(value, true),
         other => pyjson::str_value(other),
@@ -151,7 +160,7 @@ pub fn output_text(value: &Value) -> String {
 }
 
 /// The text of a constant argument on the v1 command line (Python's `str()` of the value).
-pub fn constant_text(value: &Value) -> String {
+pub(crate) fn constant_text(value: &Value) -> String {
     pyjson::str_value(value)
 }
 
@@ -176,7 +185,7 @@ impl KfpType for String {
 }
 
 /// Reads a boolean the way kfp 1.8.9's `_deserialize_bool` (`distutils.util.strtobool`) does.
-pub fn parse_bool(text: &str) -> Option<bool> {
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {
         "y" | "yes" | "t" | "true" | "on" | "1" => Some(true),
         "n" | "no" | "f" | "false" | "off" | "0" => Some(false),

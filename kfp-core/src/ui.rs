@@ -17,7 +17,7 @@
 //!     metrics: OutputPath<Metrics>,
 //!     classification: OutputPath<ClassificationMetrics>,
 //!     report: OutputPath<Markdown>,
-//! ) -> Result<(), Error> {
+//! ) -> Result<(), BoxError> {
 //!     metrics.log_metric("accuracy", 0.85);
 //!     classification.log_confusion_matrix(&["cat", "dog"], &[[8, 2], [1, 9]])?;
 //!     classification.log_roc_curve(&[0.0, 0.2, 1.0], &[0.0, 0.8, 1.0], &[1.0, 0.5, 0.0])?;
@@ -67,6 +67,7 @@ use crate::spec::component::ComponentSpec;
 
 /// Metrics or UI output a component cannot log or write as asked.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UiError {
     /// A metric name KFP v1 refuses (it must match `^[a-z]([-a-z0-9]{0,62}[a-z0-9])?$`).
     BadMetricName {

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 
 use common::{any_f64, config, json_value, tricky_string};
-use kfp_core::types::{constant_text, KfpType};
+use kfp_core::__private::support::constant_text;
+use kfp_core::types::KfpType;
 use kfp_core::Json;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -188,7 +189,7 @@ proptest! {
         check_round_trips(&v)?;
         check_round_trips(&w)?;
         // Python's `str(float)`.
-        prop_assert_eq!(v.to_text(), kfp_core::pyjson::float_repr(v));
+        prop_assert_eq!(v.to_text(), kfp_core::__private::support::float_repr(v));
     }
 
     #[test]

@@ -5,9 +5,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kfp_core::runtime::{run_component, Invocation, RunError};
+use kfp_core::__private::support::run_component;
+use kfp_core::__private::Invocation;
 use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
 use kfp_core::types::ParamKind;
+use kfp_core::RunError;
 
 fn argv(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| (*a).to_owned()).collect()
@@ -156,7 +158,7 @@ fn run_component_maps_errors_to_exit_codes() {
 
 mod no_argv_panics {
     use super::*;
-    use kfp_core::runtime::args::{parse_v1, wants_help, OUTPUT_PATHS};
+    use kfp_core::__private::support::args::{parse_v1, wants_help, OUTPUT_PATHS};
     use proptest::prelude::*;
 
     /// Tokens a command line is made of: the component's flags, look-alikes, values of every

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use common::{config, json_value, tricky_string};
 use kfp_core::__private::add_task;
-use kfp_core::compiler::v1;
+use kfp_core::__private::support::{v1_workflow, yaml};
 use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec, OutputSpec};
 use kfp_core::spec::pipeline::Arg;
 use kfp_core::types::{KfpType, ParamKind};
-use kfp_core::{build_pipeline, yaml, Compiler, Pipeline, Target};
+use kfp_core::{build_pipeline, Compiler, Pipeline, Target};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -80,6 +80,8 @@ fn constant_of(kind: ParamKind) -> BoxedStrategy<Value> {
         ParamKind::Struct => prop::collection::vec((tricky_string(), json_value()), 0..3)
             .prop_map(|kv| Value::Object(kv.into_iter().collect()))
             .boxed(),
+        // `ParamKind` is `#[non_exhaustive]`: a new kind needs its constants here.
+        other => panic!("no constants for {other}"),
     }
 }
 
@@ -246,6 +248,7 @@ fn build(g: &GenPipeline) -> Pipeline {
                             default.as_ref().and_then(|d| Map::from_json(d).ok()),
                         );
                     }
+                    other => panic!("no parameter type for {other}"),
                 }
                 (*name).to_owned()
             })
@@ -308,7 +311,7 @@ proptest! {
             }
             Err(e) => return Err(TestCaseError::fail(format!("{g:?} does not compile: {e}"))),
         };
-        let workflow = v1::workflow(&compiler, &pipeline);
+        let workflow = v1_workflow(&compiler, &pipeline);
         prop_assert_eq!(&text, &yaml::to_string(&workflow));
         let back: Value = yaml::from_str(&text)
             .map_err(|e| TestCaseError::fail(format!("cannot read back: {e}\n{text}")))?;
@@ -356,7 +359,7 @@ fn the_same_constant_reads_back_from_compiled_args() {
         .iter()
         .map(|a| a.as_str().unwrap().to_owned())
         .collect::<Vec<_>>();
-    let parsed = kfp_core::runtime::args::parse_v1(&spec, &args).unwrap();
+    let parsed = kfp_core::__private::support::args::parse_v1(&spec, &args).unwrap();
     assert_eq!(String::from_text(&parsed.values["s"]).unwrap(), s);
     assert_eq!(f64::from_text(&parsed.values["f"]).unwrap(), 1e16);
     assert_eq!(

@@ -8,7 +8,7 @@ use kfp_core::artifact::{Dataset, InputPath, Metrics, Model, OutputPath};
 use kfp_core::prelude::*;
 
 #[component(base_image = "python:3.11")]
-fn make_dataset(rows: i64, dataset: OutputPath<Dataset>) -> Result<(), Error> {
+fn make_dataset(rows: i64, dataset: OutputPath<Dataset>) -> Result<(), BoxError> {
     let text: String = (0..rows).map(|i| format!("{i},{}\n", i * i)).collect();
     std::fs::write(&dataset, text)?;
     Ok(())
@@ -20,7 +20,7 @@ fn train_model(
     epochs: i64,
     model: OutputPath<Model>,
     metrics: OutputPath<Metrics>,
-) -> Result<f64, Error> {
+) -> Result<f64, BoxError> {
     let rows = std::fs::read_to_string(&dataset)?.lines().count();
     std::fs::write(
         &model,
@@ -35,14 +35,14 @@ fn evaluate(
     model: InputPath<Model>,
     dataset: InputPath<Dataset>,
     accuracy: f64,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     let _ = std::fs::read_to_string(&dataset)?;
     println!("{} {accuracy}", std::fs::read_to_string(&model)?);
     Ok(())
 }
 
 #[component(base_image = "python:3.11")]
-fn copy_file(src_path: InputPath<Dataset>, dst_path: OutputPath<Dataset>) -> Result<(), Error> {
+fn copy_file(src_path: InputPath<Dataset>, dst_path: OutputPath<Dataset>) -> Result<(), BoxError> {
     std::fs::copy(&src_path, &dst_path)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use kfp_core::artifact::{Artifact, Csv, InputPath, Model, OutputPath};
 use kfp_core::prelude::*;
 
 #[component(base_image = "python:3.11")]
-fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), Error> {
+fn make_dataset(rows: i64, dataset_path: OutputPath<Csv>) -> Result<(), BoxError> {
     let text: String = (0..rows).map(|i| format!("{i},{}\n", i * i)).collect();
     std::fs::write(&dataset_path, text)?;
     Ok(())
@@ -18,7 +18,7 @@ fn train_model(
     epochs: i64,
     model_path: OutputPath<Model>,
     metrics_file: OutputPath<Artifact>,
-) -> Result<f64, Error> {
+) -> Result<f64, BoxError> {
     let rows = std::fs::read_to_string(&dataset_path)?.lines().count();
     std::fs::write(
         &model_path,
@@ -33,7 +33,7 @@ fn evaluate(
     model_path: InputPath<Model>,
     dataset_path: InputPath<Csv>,
     accuracy: f64,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     let model = std::fs::read_to_string(&model_path)?;
     let rows = std::fs::read_to_string(&dataset_path)?.lines().count();
     println!("{model} ({rows} rows) {accuracy}");

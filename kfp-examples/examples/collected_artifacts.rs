@@ -17,7 +17,7 @@ static COUNT_FILES: LazyLock<Result<ContainerComponent, LoadError>> =
 
 #[component(base_image = "python:3.11")]
 #[allow(missing_docs)] // a doc comment would become the component's description
-pub fn make(n: i64, data: OutputPath<Dataset>) -> Result<(), Error> {
+pub fn make(n: i64, data: OutputPath<Dataset>) -> Result<(), BoxError> {
     std::fs::write(&data, n.to_string())?;
     Ok(())
 }

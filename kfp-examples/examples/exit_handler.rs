@@ -11,7 +11,7 @@ fn print_msg(msg: String) {
 }
 
 #[component(base_image = "python:3.11")]
-fn fail_maybe(fail: bool) -> Result<(), Error> {
+fn fail_maybe(fail: bool) -> Result<(), BoxError> {
     if fail {
         return Err("asked to fail".into());
     }

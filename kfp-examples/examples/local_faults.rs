@@ -20,7 +20,7 @@ fn step(label: String, x: i64) -> i64 {
 
 /// Fails when asked.
 #[component(base_image = "python:3.11")]
-fn fail_if(fail: bool) -> Result<i64, Error> {
+fn fail_if(fail: bool) -> Result<i64, BoxError> {
     if fail {
         return Err("asked to fail".into());
     }
@@ -30,7 +30,7 @@ fn fail_if(fail: bool) -> Result<i64, Error> {
 /// Fails the first `fails` times it runs, counting its runs in `counter` (a file path; no
 /// counting when empty).
 #[component(base_image = "python:3.11")]
-fn flaky(counter: String, fails: i64) -> Result<i64, Error> {
+fn flaky(counter: String, fails: i64) -> Result<i64, BoxError> {
     if counter.is_empty() {
         return Ok(0);
     }
@@ -50,7 +50,7 @@ fn flaky(counter: String, fails: i64) -> Result<i64, Error> {
 /// Sleeps `seconds` in a child `sleep` process (so that stopping the task must stop its
 /// children too), writing the child's pid to `pid_file` when that is not empty.
 #[component(base_image = "python:3.11")]
-fn sleepy(seconds: i64, pid_file: String) -> Result<(), Error> {
+fn sleepy(seconds: i64, pid_file: String) -> Result<(), BoxError> {
     if seconds <= 0 {
         return Ok(());
     }
@@ -72,7 +72,7 @@ fn sleepy(seconds: i64, pid_file: String) -> Result<(), Error> {
     base_image = "python:3.11",
     packages = ["./kfp_rs_probe-0.1-py3-none-any.whl"]
 )]
-fn venv_probe(check: bool) -> Result<(), Error> {
+fn venv_probe(check: bool) -> Result<(), BoxError> {
     if !check {
         return Ok(());
     }

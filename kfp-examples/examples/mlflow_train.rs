@@ -46,7 +46,7 @@ pub fn make_dataset(
     seed: i64,
     train_data: OutputPath<Dataset>,
     test_data: OutputPath<Dataset>,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     if rows < 10 {
         return Err(format!("rows must be at least 10, got {rows}").into());
     }
@@ -71,7 +71,7 @@ pub fn make_dataset(
 }
 
 /// Rows of `x1,x2,y` after the header.
-fn read_rows(path: &Path) -> Result<Vec<[f64; 3]>, Error> {
+fn read_rows(path: &Path) -> Result<Vec<[f64; 3]>, BoxError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.lines()
@@ -92,7 +92,7 @@ fn read_rows(path: &Path) -> Result<Vec<[f64; 3]>, Error> {
 }
 
 /// The client from the environment, with the non-empty parameters overriding it.
-fn client(tracking_uri: &str, s3_endpoint: &str) -> Result<MlflowClient, Error> {
+fn client(tracking_uri: &str, s3_endpoint: &str) -> Result<MlflowClient, BoxError> {
     let mut b = ClientBuilder::from_env()?;
     if !tracking_uri.is_empty() {
         b = b.tracking_uri(tracking_uri);
@@ -108,7 +108,7 @@ fn model_text(w: [f64; 2], b: f64) -> String {
     format!("w1 {}\nw2 {}\nb {}\n", w[0], w[1], b)
 }
 
-fn parse_model(text: &str) -> Result<([f64; 2], f64), Error> {
+fn parse_model(text: &str) -> Result<([f64; 2], f64), BoxError> {
     let mut values = [0.0; 3];
     for (i, name) in ["w1", "w2", "b"].iter().enumerate() {
         values[i] = text
@@ -133,7 +133,7 @@ pub fn train(
     s3_endpoint: String,
     experiment: String,
     model: OutputPath<Model>,
-) -> Result<String, Error> {
+) -> Result<String, BoxError> {
     let rows = read_rows(train_data.path())?;
     let mlflow = client(&tracking_uri, &s3_endpoint)?;
     let name = if experiment.is_empty() {
@@ -183,7 +183,7 @@ pub fn evaluate(
     tracking_uri: String,
     s3_endpoint: String,
     mlpipeline_metrics: OutputPath<Metrics>,
-) -> Result<f64, Error> {
+) -> Result<f64, BoxError> {
     let rows = read_rows(test_data.path())?;
     let (w, b) = parse_model(&std::fs::read_to_string(&model)?)?;
     let sse: f64 = rows

@@ -4,7 +4,7 @@
 use kfp_core::prelude::*;
 
 #[component(base_image = "python:3.11")]
-fn flaky() -> Result<(), Error> {
+fn flaky() -> Result<(), BoxError> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .subsec_nanos();

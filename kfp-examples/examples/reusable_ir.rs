@@ -16,7 +16,7 @@ static ECHO: LazyLock<Result<ContainerComponent, LoadError>> =
     LazyLock::new(|| load_component_from_text(include_str!("../components/echo_v2.yaml")));
 
 #[component(base_image = "python:3.11")]
-fn make(rows: i64, data: OutputPath<Dataset>) -> Result<(), Error> {
+fn make(rows: i64, data: OutputPath<Dataset>) -> Result<(), BoxError> {
     std::fs::write(&data, "0,0\n".repeat(usize::try_from(rows)?))?;
     Ok(())
 }

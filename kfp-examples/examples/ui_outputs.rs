@@ -14,7 +14,7 @@ fn evaluate(
     threshold: f64,
     metrics: OutputPath<Metrics>,
     classification: OutputPath<ClassificationMetrics>,
-) -> Result<f64, Error> {
+) -> Result<f64, BoxError> {
     metrics.log_metric("accuracy", 0.85);
     metrics.log_metric("threshold", threshold);
     classification.log_confusion_matrix(&["cat", "dog"], &[[8, 2], [1, 9]])?;
@@ -29,7 +29,7 @@ fn report(
     markdown: OutputPath<Markdown>,
     page: OutputPath<Html>,
     slices: OutputPath<SlicedClassificationMetrics>,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     let _ = slices; // declared for the UI's type; kfp 2.17.3 cannot log into it either
     std::fs::write(&markdown, format!("# Evaluation\n\naccuracy: {accuracy}\n"))?;
     std::fs::write(

@@ -13,7 +13,7 @@ fn evaluate(
     metric: String,
     mlpipeline_metrics_path: OutputPath<Metrics>,
     mlpipeline_ui_metadata_path: OutputPath<UiMetadata>,
-) -> Result<f64, Error> {
+) -> Result<f64, BoxError> {
     // A name KFP would refuse (`Accuracy`, `f1_score`) fails the step here, naming it.
     MetricsFile::new()
         .percentage(&metric, 0.85)
@@ -33,7 +33,7 @@ fn report(
     accuracy: f64,
     logs: String,
     mlpipeline_ui_metadata_path: OutputPath<UiMetadata>,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     UiMetadataFile::new()
         .tensorboard(&logs)
         .web_app(&format!("<h1>Evaluation</h1><p>accuracy: {accuracy}</p>"))

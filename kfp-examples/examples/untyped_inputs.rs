@@ -33,7 +33,7 @@ implementation:
 
 #[component(base_image = "python:3.11")]
 #[allow(missing_docs)] // a doc comment would become the component's description
-pub fn make(rows: i64, data_path: OutputPath<Csv>) -> Result<(), Error> {
+pub fn make(rows: i64, data_path: OutputPath<Csv>) -> Result<(), BoxError> {
     std::fs::write(&data_path, "0,0\n".repeat(usize::try_from(rows)?))?;
     Ok(())
 }

@@ -73,7 +73,7 @@ pub fn train(
     imgsz: i64,
     batchsize: i64,
     #[kfp(default = "coco128.yaml")] data: String,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     yolo_train(checker, &model_name, &data, epochs, imgsz, batchsize)
 }
 
@@ -85,7 +85,7 @@ fn yolo_train(
     epochs: i64,
     imgsz: i64,
     batchsize: i64,
-) -> Result<(), Error> {
+) -> Result<(), BoxError> {
     if !checker {
         println!("CUDA is not available.\nPlease Check GPU Device");
         return Ok(());
@@ -128,7 +128,7 @@ pub mod seed {
         epochs: i64,
         imgsz: i64,
         batchsize: i64,
-    ) -> Result<(), Error> {
+    ) -> Result<(), BoxError> {
         super::yolo_train(
             checker,
             &model_name,

@@ -45,7 +45,7 @@ use proc_macro::TokenStream;
 /// use kfp_core::prelude::*;
 ///
 /// #[component(base_image = "python:3.11", packages = ["mlflow"])]
-/// fn train(epochs: i64, model_name: String) -> Result<f64, Error> {
+/// fn train(epochs: i64, model_name: String) -> Result<f64, BoxError> {
 ///     println!("training {model_name}");
 ///     Ok(epochs as f64 * 0.5)
 /// }

@@ -110,7 +110,8 @@ fn files_written_by_one_task_arrive_at_the_next() {
     );
     assert_eq!(compiled.code, Some(0), "{}", compiled.stderr);
     let wf: Value =
-        kfp_core::yaml::from_str(&std::fs::read_to_string(&yaml_path).unwrap()).unwrap();
+        kfp_core::__private::support::yaml::from_str(&std::fs::read_to_string(&yaml_path).unwrap())
+            .unwrap();
 
     let params = BTreeMap::from([("rows", "5".to_owned()), ("epochs", "2".to_owned())]);
     let made = run_pod(&wf, "make-dataset", &params, root);
@@ -158,7 +159,8 @@ fn a_missing_input_file_fails_the_task_with_its_path() {
     );
     assert_eq!(compiled.code, Some(0), "{}", compiled.stderr);
     let wf: Value =
-        kfp_core::yaml::from_str(&std::fs::read_to_string(&yaml_path).unwrap()).unwrap();
+        kfp_core::__private::support::yaml::from_str(&std::fs::read_to_string(&yaml_path).unwrap())
+            .unwrap();
     // No artifact passed: the component's own read fails, an error of the function (exit 1).
     let params = BTreeMap::from([("epochs", "2".to_owned())]);
     let run = run_pod(&wf, "train-model", &params, root);

@@ -39,13 +39,13 @@ fn get_num() -> i64 {
 }
 
 #[component(base_image = "python:3.11")]
-fn make_ds(ds: OutputPath<Dataset>) -> Result<String, Error> {
+fn make_ds(ds: OutputPath<Dataset>) -> Result<String, BoxError> {
     std::fs::write(&ds, "x")?;
     Ok("x".into())
 }
 
 #[component(base_image = "python:3.11")]
-fn use_ds(ds: InputPath<Dataset>, s: String) -> Result<(), Error> {
+fn use_ds(ds: InputPath<Dataset>, s: String) -> Result<(), BoxError> {
     println!("{} {s}", std::fs::read_to_string(&ds)?);
     Ok(())
 }
@@ -232,7 +232,9 @@ fn v1(p: &Pipeline) -> Result<String, CompileError> {
 
 fn ir(p: &Pipeline) -> Value {
     let text = v2(p).unwrap_or_else(|e| panic!("{e}"));
-    kfp_core::yaml::from_str_multi(&text).unwrap().remove(0)
+    kfp_core::__private::support::yaml::from_str_multi(&text)
+        .unwrap()
+        .remove(0)
 }
 
 /// Valid under `validate_ir.py`, and EQUAL to kfp's output where there is one.
@@ -657,7 +659,8 @@ fn run_status_text(status: Option<Value>) -> (u8, String) {
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    let code = kfp_core::runtime::run_component(&[status_text::spec()], "status_text", &argv);
+    let code =
+        kfp_core::__private::support::run_component(&[status_text::spec()], "status_text", &argv);
     let written = std::fs::read_to_string(&out).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
     (code, written)

@@ -73,7 +73,7 @@ fn the_spec_marks_defaulted_inputs_optional_with_their_defaults() {
         "{yaml}"
     );
     // Left out: no `--n` on the command line.
-    let doc: serde_json::Value = kfp_core::yaml::from_str(&yaml).unwrap();
+    let doc: serde_json::Value = kfp_core::__private::support::yaml::from_str(&yaml).unwrap();
     let t = doc["spec"]["templates"]
         .as_array()
         .unwrap()

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kfp_core::yaml;
+use kfp_core::__private::support::yaml;
 use serde_json::{json, Map, Value};
 use support::{all_examples, built_example, TempDir};
 

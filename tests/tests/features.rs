@@ -13,7 +13,7 @@ fn compile(p: &Pipeline, target: Target) -> Result<String, CompileError> {
 
 fn yaml(p: &Pipeline, target: Target) -> Value {
     let text = compile(p, target).unwrap_or_else(|e| panic!("{e}"));
-    kfp_core::yaml::from_str(text.split("\n---\n").next().unwrap()).unwrap()
+    kfp_core::__private::support::yaml::from_str(text.split("\n---\n").next().unwrap()).unwrap()
 }
 
 fn template<'a>(workflow: &'a Value, name: &str) -> &'a Value {
@@ -288,7 +288,7 @@ fn a_task_mounting_a_created_pvc_waits_for_it() {
         t["volumes"][0]["persistentVolumeClaim"]["claimName"],
         "{{inputs.parameters.createpvc-name}}"
     );
-    let ir: Value = kfp_core::yaml::from_str(
+    let ir: Value = kfp_core::__private::support::yaml::from_str(
         compile(&p, Target::V2)
             .unwrap()
             .split("\n---\n")

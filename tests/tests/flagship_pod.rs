@@ -11,7 +11,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kfp_core::compiler::v1;
+use kfp_core::__private::support::v1_workflow;
 use kfp_core::Compiler;
 use serde_json::Value;
 use support::{example, run_in, Run, TempDir};
@@ -202,7 +202,7 @@ fn the_compiled_flagship_runs_as_argo_runs_it() {
     let root = dir.path();
     let text = compile_with_binary(root, "x.yaml");
     let wf = Workflow {
-        doc: kfp_core::yaml::from_str(&text).unwrap(),
+        doc: kfp_core::__private::support::yaml::from_str(&text).unwrap(),
     };
     let run_params: BTreeMap<String, String> = PARAMS
         .iter()
@@ -357,6 +357,6 @@ fn the_flagship_compiles_byte_identically() {
     assert_eq!(c, d, "two in-process compiles differ");
     assert_eq!(a, c, "the binary and the library compile differently");
     // The YAML reads back as the workflow the compiler built.
-    let back: Value = kfp_core::yaml::from_str(&a).unwrap();
-    assert_eq!(back, v1::workflow(&compiler, &pipeline));
+    let back: Value = kfp_core::__private::support::yaml::from_str(&a).unwrap();
+    assert_eq!(back, v1_workflow(&compiler, &pipeline));
 }

@@ -7,8 +7,8 @@ mod support;
 
 use std::path::PathBuf;
 
+use kfp_core::__private::support::yaml;
 use kfp_core::prelude::*;
-use kfp_core::yaml;
 
 fn golden_path(target: Target, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -40,7 +40,9 @@ fn compile(p: &Pipeline, target: Target) -> Result<String, String> {
 }
 
 fn doc(text: &str) -> Value {
-    kfp_core::yaml::from_str_multi(text).unwrap().remove(0)
+    kfp_core::__private::support::yaml::from_str_multi(text)
+        .unwrap()
+        .remove(0)
 }
 
 /// Reads a string literal's content starting after its opening `quote`: the text up to the
@@ -317,7 +319,7 @@ fn constants_nested_past_the_parser_limit_are_refused_naming_the_task() {
     for r in refused {
         let e = r.as_ref().unwrap_err();
         assert!(e.contains("`take-list`"), "{e}");
-        let limit = kfp_core::compiler::constants::MAX_DEPTH;
+        let limit = kfp_core::__private::support::MAX_DEPTH;
         assert!(e.contains(&format!("more than {limit} deep")), "{e}");
     }
     assert!(accepted[0].is_ok(), "{:?}", accepted[0]);

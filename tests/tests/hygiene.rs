@@ -62,7 +62,7 @@ mod hygiene {
     }
 
     #[component]
-    pub fn check(ok: bool) -> ::std::result::Result<(), ::kfp_core::Error> {
+    pub fn check(ok: bool) -> ::std::result::Result<(), ::kfp_core::BoxError> {
         if ok {
             ::std::result::Result::Ok(())
         } else {

@@ -44,7 +44,7 @@ pub fn nothing() {}
     name = "Add numbers",
     description = "Adds two numbers",
 )]
-pub fn add(a: f64, b: f64) -> Result<f64, Error> {
+pub fn add(a: f64, b: f64) -> Result<f64, BoxError> {
     Ok(a + b)
 }
 

@@ -271,8 +271,8 @@ fn typed_output_access_names_what_is_wrong() {
 
 #[test]
 fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
-    use kfp_core::local::executor_input::{build, TaskInputs};
-    use kfp_core::local::process::docker_argv;
+    use kfp_core::__private::support::docker_argv;
+    use kfp_core::__private::support::executor_input::{build, TaskInputs};
     let p = kfp_examples::reusable_components::reusable_components();
     let task = p
         .tasks
@@ -336,7 +336,7 @@ fn the_docker_runner_builds_the_docker_run_of_a_container_component() {
 
 /// Records when it started and ended (nanoseconds since the epoch) in `<dir>/<i>`.
 #[kfp_core::component]
-fn stamp(dir: String, i: i64) -> Result<(), kfp_core::Error> {
+fn stamp(dir: String, i: i64) -> Result<(), kfp_core::BoxError> {
     let now = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -41,15 +41,15 @@ fn the_macro_image_reference_check_is_kfp_core_s() {
     for image in IMAGES {
         assert_eq!(
             macro_image_ref::check_image_reference(image),
-            kfp_core::image_ref::check_image_reference(image),
+            kfp_core::__private::support::check_image_reference(image),
             "{image:?}"
         );
     }
     // The list reaches both answers.
     assert!(IMAGES
         .iter()
-        .any(|i| kfp_core::image_ref::check_image_reference(i).is_ok()));
+        .any(|i| kfp_core::__private::support::check_image_reference(i).is_ok()));
     assert!(IMAGES
         .iter()
-        .any(|i| kfp_core::image_ref::check_image_reference(i).is_err()));
+        .any(|i| kfp_core::__private::support::check_image_reference(i).is_err()));
 }

@@ -62,7 +62,7 @@ fn ir() -> Value {
         .binary_path(IN_IMAGE)
         .compile(&kfp_examples::mlflow_train::mlflow_train(), Target::V2)
         .unwrap();
-    let mut docs = kfp_core::yaml::from_str_multi(&text).unwrap();
+    let mut docs = kfp_core::__private::support::yaml::from_str_multi(&text).unwrap();
     let platform = docs[1]["platforms"]["kubernetes"]["deploymentSpec"]["executors"].clone();
     for exec in ["exec-train", "exec-evaluate"] {
         assert_eq!(

@@ -73,7 +73,10 @@ fn a_nested_parameter_without_default_must_be_given() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("(nested pipeline needs-value)") && err.contains("parameter `s`"),
+        err.contains(
+            "nested pipeline `needs-value`: parameter `s` is not given a value; it has no \
+             default, so pass one"
+        ),
         "{err}"
     );
 }

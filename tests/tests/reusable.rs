@@ -55,14 +55,14 @@ fn inputs_are_checked_by_name_and_type() {
     });
     let msg = compile(&p).unwrap_err().to_string();
     for expected in [
-        "task `echo-text`: invalid value \"a Integer value\" for `input `msg``: expected a String value",
-        "task `echo-text`: invalid value \"an input of this component\" for `input `colour``: expected one of: msg, times, data",
-        "task `echo-text`: invalid value \"missing\" for `input `data``",
+        "task `echo-text`: input `msg` takes a String value, but is given an Integer value",
+        "task `echo-text` has no input `colour`; expected one of: `msg`, `times`, `data`",
+        "task `echo-text`: input `data` is not given a value; it has no default, so pass an output file of an upstream task",
     ] {
         assert!(msg.contains(expected), "missing {expected:?} in:\n{msg}");
     }
     // `times` has a default, so leaving it out is fine.
-    assert!(!msg.contains("`times`"), "{msg}");
+    assert!(!msg.contains("input `times`"), "{msg}");
 }
 
 #[test]
@@ -73,7 +73,10 @@ fn a_value_cannot_feed_a_file_input() {
     });
     let msg = compile(&p).unwrap_err().to_string();
     assert!(
-        msg.contains("for `input `data``: expected an output file of an upstream task"),
+        msg.contains(
+            "task `echo-text`: input `data` takes an output file of an upstream task, \
+             but is given the constant \"not a file\""
+        ),
         "{msg}"
     );
 }
@@ -111,7 +114,7 @@ fn a_component_built_by_hand_checks_its_placeholders_when_compiled() {
         c.task([("a", "x".into())]);
     });
     let yaml = compile(&p).unwrap();
-    let doc: serde_json::Value = kfp_core::yaml::from_str(&yaml).unwrap();
+    let doc: serde_json::Value = kfp_core::__private::support::yaml::from_str(&yaml).unwrap();
     let template = doc["spec"]["templates"]
         .as_array()
         .unwrap()

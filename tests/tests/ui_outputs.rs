@@ -77,7 +77,7 @@ fn workflow(root: &Path) -> Value {
         root,
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    kfp_core::yaml::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap()
+    kfp_core::__private::support::yaml::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap()
 }
 
 fn template<'a>(wf: &'a Value, name: &str) -> &'a Value {
@@ -436,7 +436,7 @@ pub struct Summary {
 }
 
 #[component(base_image = "python:3.11")]
-fn summary(accuracy: f64) -> Result<Summary, Error> {
+fn summary(accuracy: f64) -> Result<Summary, BoxError> {
     Ok(Summary {
         mlpipeline_metrics: kfp_core::ui::v1::MetricsFile::new()
             .raw("accuracy", accuracy)
@@ -461,7 +461,7 @@ fn a_returned_mlpipeline_metrics_is_the_special_artifact_as_in_kfp() {
     let yaml = Compiler::new()
         .compile(&ui_outputs_returned(), Target::V1)
         .unwrap();
-    let wf: Value = kfp_core::yaml::from_str(&yaml).unwrap();
+    let wf: Value = kfp_core::__private::support::yaml::from_str(&yaml).unwrap();
     let outputs = &template(&wf, "summary")["outputs"];
     assert_eq!(
         outputs["artifacts"][0],

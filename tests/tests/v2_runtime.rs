@@ -54,7 +54,8 @@ fn flagship_ir() -> Value {
             Target::V2,
         )
         .expect("the flagship compiles for v2");
-    let mut docs = kfp_core::yaml::from_str_multi(&text).expect("the IR is YAML");
+    let mut docs =
+        kfp_core::__private::support::yaml::from_str_multi(&text).expect("the IR is YAML");
     // The second document is the PlatformSpec: the flagship's S3 keys come from a Secret.
     assert_eq!(docs.len(), 2, "the flagship has its Kubernetes settings");
     assert!(

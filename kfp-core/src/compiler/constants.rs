@@ -91,7 +91,7 @@ pub(crate) fn constants(pipeline: &Pipeline) -> Vec<(String, String, &Value)> {
 pub(crate) fn check(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
     for (task, field, v) in constants(pipeline) {
         if depth(v) > MAX_DEPTH {
-            errors.push(BuildError::Unsupported {
+            errors.push(BuildError::InvalidConstant {
                 task,
                 message: format!(
                     "{field} nests lists and maps more than {MAX_DEPTH} deep, which the \

@@ -11,14 +11,14 @@
 //! `pyjson.rs` (Python's text forms, which the pod writes too) are shared beside the model.
 
 mod check;
-pub mod constants;
+pub(crate) mod constants;
 mod cycles;
 mod document;
-pub mod v1;
-pub mod v2;
+pub(crate) mod v1;
+pub(crate) mod v2;
 
 /// The v2 back end's inputs and outputs, at the path they had before it had a folder.
-pub use v2::io as v2_io;
+pub(crate) use v2::io as v2_io;
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,13 +27,14 @@ use crate::error::CompileError;
 use crate::spec::component::ComponentSpec;
 use crate::spec::pipeline::Pipeline;
 
-pub use check::check;
+pub(crate) use check::check;
 
 /// The version of kfp-rs, written into the YAML where kfp writes its own version.
 pub const SDK_VERSION: &str = concat!("kfp-rs-", env!("CARGO_PKG_VERSION"));
 
 /// Where the compiled YAML runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// KFP 1.x: an Argo Workflow, as kfp 1.8.9 emits it.
     #[default]
@@ -203,11 +204,18 @@ pub fn default_binary_path() -> String {
 
 /// Quotes `s` for a POSIX shell: `'...'`, with each `'` written as `'\''`, so that no
 /// character in it (`$`, backticks, `;`, spaces, newlines) is interpreted.
-///
-/// ```
-/// assert_eq!(kfp_core::compiler::shell_quote("mlflow"), "'mlflow'");
-/// assert_eq!(kfp_core::compiler::shell_quote("a'b"), r#"'a'\''b'"#);
-/// ```
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_quote_leaves_nothing_to_the_shell() {
+        assert_eq!(shell_quote("mlflow"), "'mlflow'");
+        assert_eq!(shell_quote("a'b"), r#"'a'\''b'"#);
+        assert_eq!(shell_quote("$(x); `y`"), "'$(x); `y`'");
+    }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Map, Value};
 
 use super::record::ArtifactRecord;
-use crate::compiler::v2_io::{input_io, io_name, output_io, Io};
+use crate::compiler::v2_io::{io_name, output_io, Io};
 use crate::spec::component::ComponentSpec;
 use crate::types::{parse_bool, ParamKind};
 
@@ -157,11 +157,6 @@ fn parse_output(kind: ParamKind, text: &str) -> Option<Value> {
         ParamKind::Boolean => parse_bool(text.trim()).map(Value::Bool),
         ParamKind::List | ParamKind::Struct => serde_json::from_str(text).ok(),
     }
-}
-
-/// Whether input `i` of `component` is an artifact in the IR.
-pub fn input_is_artifact(component: &ComponentSpec, i: usize) -> bool {
-    input_io(component, i).is_artifact()
 }
 
 #[cfg(test)]

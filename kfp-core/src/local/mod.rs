@@ -47,14 +47,14 @@
 //! }
 //! ```
 
-pub mod cache;
+pub(crate) mod cache;
 pub(crate) mod cli;
 mod condition;
-pub mod executor_input;
-pub mod params;
-pub mod process;
-pub mod progress;
-pub mod record;
+pub(crate) mod executor_input;
+pub(crate) mod params;
+pub(crate) mod process;
+pub(crate) mod progress;
+pub(crate) mod record;
 mod scheduler;
 mod worker;
 
@@ -80,6 +80,7 @@ use crate::types::KfpType;
 
 /// Why a local run could not start, or an output could not be read.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LocalError {
     /// A parameter is unknown, missing or of the wrong type.
     BadParam {
@@ -501,7 +502,7 @@ fn make_venv(dir: &Path, packages: &[String]) -> Result<(), LocalError> {
 }
 
 /// One note per task that asks for resources, which a local run does not enforce.
-pub fn resource_notes(pipeline: &Pipeline) -> Vec<String> {
+pub(crate) fn resource_notes(pipeline: &Pipeline) -> Vec<String> {
     let mut out = Vec::new();
     for t in &pipeline.tasks {
         let s = &t.settings;

@@ -13,6 +13,7 @@ use crate::types::KfpType;
 
 /// How one task of a local run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TaskState {
     /// It ran and succeeded.
     Succeeded,
@@ -108,6 +109,7 @@ pub struct TaskRecord {
 
 /// The overall result of a local run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RunState {
     /// Every task succeeded, came from the cache, or was skipped by a condition.
     Succeeded,

@@ -31,6 +31,7 @@ const PRESIGN: Duration = Duration::from_secs(3600);
 /// assert!(ArtifactStore::parse("gs://b/x").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ArtifactStore {
     /// `mlflow-artifacts:/<path>`: uploaded to the tracking server, which stores them.
     Proxied {

@@ -20,9 +20,9 @@ pub struct DynArg {
 impl DynArg {
     pub(super) fn describe(&self) -> String {
         match (&self.arg, self.kind) {
-            (Arg::Constant(v), _) => v.to_string(),
-            (_, Some(k)) if self.file => format!("a {k} file"),
-            (_, Some(k)) => format!("a {k} value"),
+            (Arg::Constant(v), _) => format!("the constant {v}"),
+            (_, Some(k)) if self.file => format!("{} {k} file", k.article()),
+            (_, Some(k)) => format!("{} {k} value", k.article()),
             (_, None) => "a file".to_owned(),
         }
     }
@@ -33,10 +33,10 @@ pub(super) fn mismatch(kind: ParamKind, file: bool, value: &DynArg) -> Option<St
         return (!value.file).then(|| "an output file of an upstream task".to_owned());
     }
     if value.file {
-        return Some(format!("a {kind} value, not a file"));
+        return Some(format!("{} {kind} value", kind.article()));
     }
     match value.kind {
-        Some(k) if k != kind => Some(format!("a {kind} value")),
+        Some(k) if k != kind => Some(format!("{} {kind} value", kind.article())),
         _ => None,
     }
 }

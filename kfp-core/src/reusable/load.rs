@@ -11,6 +11,7 @@ use super::{ContainerComponent, IoDecl, Placeholder};
 
 /// Why a component could not be loaded.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file could not be read.
     Io(std::io::Error),

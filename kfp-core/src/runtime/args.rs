@@ -92,18 +92,6 @@ pub fn flag_for(spec: &ComponentSpec, name: &str) -> String {
 }
 
 /// Parses `argv` (everything after the component's name) against `spec`.
-///
-/// ```
-/// use kfp_core::runtime::args::parse_v1;
-/// use kfp_core::spec::component::{ComponentSpec, Implementation, InputSpec};
-/// use kfp_core::types::ParamKind;
-///
-/// let spec = ComponentSpec::new("train", Implementation::Rust(|_| Ok(())))
-///     .with_input(InputSpec::new("model_name", ParamKind::String));
-/// let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
-/// let args = parse_v1(&spec, &argv).unwrap();
-/// assert_eq!(args.values["model_name"], "--odd but fine");
-/// ```
 pub fn parse_v1(spec: &ComponentSpec, argv: &[String]) -> Result<V1Args, RunError> {
     let flags = flags(spec);
     let returned = returned(spec);
@@ -382,6 +370,16 @@ mod tests {
         input.rust_type = "T";
         input.optional = optional;
         input
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_flag_is_a_value() {
+        let mut spec = ComponentSpec::test("train");
+        spec.inputs
+            .push(input("model_name", ParamKind::String, false));
+        let argv = ["--model-name".to_owned(), "--odd but fine".to_owned()];
+        let args = parse_v1(&spec, &argv).unwrap();
+        assert_eq!(args.values["model_name"], "--odd but fine");
     }
 
     /// `train(checker: bool, model_name: String, epochs: i64, note: Option<String>) -> bool`.

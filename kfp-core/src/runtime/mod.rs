@@ -19,6 +19,7 @@ use crate::types::KfpType;
 
 /// What went wrong running a component.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RunError {
     /// The binary has no component by that name.
     UnknownComponent {
@@ -205,7 +206,10 @@ impl std::error::Error for RunError {}
 
 /// The error a component function may return: anything that converts into a boxed error
 /// (`std::io::Error`, `String`, `anyhow::Error`, ...).
-pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
+///
+/// Named `BoxError`, not `Error`, so that `use kfp_core::prelude::*;` leaves a file's own
+/// `Error` type alone.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// One output value, ready to write.
 #[derive(Clone, Debug, PartialEq)]
@@ -242,7 +246,7 @@ pub trait ComponentReturn {
     /// The outputs, in order.
     fn output_specs() -> Vec<OutputSpec>;
     /// The values to write, or the function's error.
-    fn into_outputs(self) -> Result<Vec<OutputValue>, Error>;
+    fn into_outputs(self) -> Result<Vec<OutputValue>, BoxError>;
 }
 
 impl ComponentReturn for () {
@@ -250,7 +254,7 @@ impl ComponentReturn for () {
     fn output_specs() -> Vec<OutputSpec> {
         Vec::new()
     }
-    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+    fn into_outputs(self) -> Result<Vec<OutputValue>, BoxError> {
         Ok(Vec::new())
     }
 }
@@ -260,17 +264,17 @@ impl<T: KfpType> ComponentReturn for T {
     fn output_specs() -> Vec<OutputSpec> {
         vec![OutputSpec::new("Output", T::KIND)]
     }
-    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+    fn into_outputs(self) -> Result<Vec<OutputValue>, BoxError> {
         Ok(vec![OutputValue::new("Output", &self)])
     }
 }
 
-impl<T: ComponentReturn, E: Into<Error>> ComponentReturn for Result<T, E> {
+impl<T: ComponentReturn, E: Into<BoxError>> ComponentReturn for Result<T, E> {
     type Handles = T::Handles;
     fn output_specs() -> Vec<OutputSpec> {
         T::output_specs()
     }
-    fn into_outputs(self) -> Result<Vec<OutputValue>, Error> {
+    fn into_outputs(self) -> Result<Vec<OutputValue>, BoxError> {
         self.map_err(Into::into).and_then(T::into_outputs)
     }
 }
@@ -421,16 +425,6 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
         source = s.source();
     }
     chain
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder (unpredictable name,
-/// created exclusively) and a rename, creating the parent folders first, so a reader never
-/// sees half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut set = write::OutputSet::new();
-    set.stage(path, bytes)
-        .and_then(|()| set.commit())
-        .map_err(|e| e.error)
 }
 
 impl ComponentSpec {

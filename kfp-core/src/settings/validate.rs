@@ -2,7 +2,7 @@
 //! environment variable names, label keys and values, and what looks like a credential.
 
 /// Whether `s` is a Kubernetes CPU quantity kfp accepts: a number, or an integer followed by `m`.
-pub fn is_cpu_quantity(s: &str) -> bool {
+pub(crate) fn is_cpu_quantity(s: &str) -> bool {
     if let Some(milli) = s.strip_suffix('m') {
         return !milli.is_empty() && milli.bytes().all(|b| b.is_ascii_digit());
     }
@@ -33,7 +33,7 @@ const MEMORY_SUFFIXES: [(&str, f64); 12] = [
 ];
 
 /// The number of bytes in a memory quantity (`512Mi`, `4G`, `1000`), if it is one.
-pub fn memory_bytes(s: &str) -> Option<f64> {
+pub(crate) fn memory_bytes(s: &str) -> Option<f64> {
     for (suffix, factor) in MEMORY_SUFFIXES {
         if let Some(n) = s.strip_suffix(suffix) {
             return is_decimal(n)
@@ -46,7 +46,7 @@ pub fn memory_bytes(s: &str) -> Option<f64> {
 }
 
 /// The number of cores in a CPU quantity (`500m` → 0.5).
-pub fn cpu_cores(s: &str) -> Option<f64> {
+pub(crate) fn cpu_cores(s: &str) -> Option<f64> {
     if !is_cpu_quantity(s) {
         return None;
     }
@@ -58,7 +58,7 @@ pub fn cpu_cores(s: &str) -> Option<f64> {
 
 /// Whether `s` is a Kubernetes object name (DNS-1123 subdomain: lower-case alphanumerics,
 /// `-` and `.`, starting and ending alphanumeric, at most 253 characters).
-pub fn is_k8s_name(s: &str) -> bool {
+pub(crate) fn is_k8s_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|part| {
@@ -72,7 +72,7 @@ pub fn is_k8s_name(s: &str) -> bool {
 }
 
 /// Whether `s` is a valid environment variable name (`[-._a-zA-Z][-._a-zA-Z0-9]*`).
-pub fn is_env_name(s: &str) -> bool {
+pub(crate) fn is_env_name(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b"-._".contains(&b))
         && bytes.all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
@@ -80,7 +80,7 @@ pub fn is_env_name(s: &str) -> bool {
 
 /// Whether `s` is a label key: an optional DNS prefix and `/`, then a name of at most 63
 /// alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
-pub fn is_label_key(s: &str) -> bool {
+pub(crate) fn is_label_key(s: &str) -> bool {
     let (prefix, name) = match s.rsplit_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, s),
@@ -90,7 +90,7 @@ pub fn is_label_key(s: &str) -> bool {
 
 /// Whether `s` is a label value: empty, or at most 63 alphanumerics, `-`, `_`, `.`, starting
 /// and ending alphanumeric.
-pub fn is_label_value(s: &str) -> bool {
+pub(crate) fn is_label_value(s: &str) -> bool {
     s.is_empty()
         || (s.len() <= 63
             && s.bytes()

@@ -1,5 +1,5 @@
 //! The description of components and pipelines that the compilers read.
 
 pub mod component;
-pub mod io;
+pub(crate) mod io;
 pub mod pipeline;

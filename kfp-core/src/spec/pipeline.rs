@@ -24,6 +24,7 @@ impl TaskId {
 
 /// Where an input's value comes from.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Arg {
     /// A constant, known when the pipeline is built.
     Constant(Value),

@@ -17,7 +17,7 @@
 //! fn evaluate(
 //!     mlpipeline_metrics_path: OutputPath<Metrics>,
 //!     mlpipeline_ui_metadata_path: OutputPath<UiMetadata>,
-//! ) -> Result<(), Error> {
+//! ) -> Result<(), BoxError> {
 //!     MetricsFile::new()
 //!         .percentage("accuracy", 0.85)
 //!         .raw("loss", 0.25)

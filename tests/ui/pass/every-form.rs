@@ -25,7 +25,7 @@ fn hello() {}
     name = "Add numbers",
     description = "Adds two numbers",
 )]
-fn add(a: f64, b: f64) -> Result<f64, Error> {
+fn add(a: f64, b: f64) -> Result<f64, BoxError> {
     Ok(a + b)
 }
 

@@ -152,12 +152,6 @@ pub(super) fn insert_group_fields(
 }
 
 /// `text` as the inside of a govaluate string literal (Argo's `when`): `\` and `"` escaped.
-///
-/// ```
-/// use kfp_core::compiler::v1::govaluate_escape;
-/// assert_eq!(govaluate_escape(r#"heads" || "a" == "a"#), r#"heads\" || \"a\" == \"a"#);
-/// assert_eq!(govaluate_escape("heads"), "heads");
-/// ```
 pub fn govaluate_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }

@@ -35,9 +35,7 @@ use dags::{dag_index, Dags, Node};
 use template::{container_template, Rendered};
 
 pub use crate::spec::io::{v1_input_flag as input_flag, v1_output_path as output_path};
-pub use groups::govaluate_escape;
 pub(crate) use groups::is_govaluate_number;
-pub use template::component_spec;
 
 /// kfp 1.8.9's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.7";
@@ -278,4 +276,19 @@ fn timestamp_now() -> String {
         rem % 60,
         now.subsec_micros()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::groups::govaluate_escape;
+
+    #[test]
+    fn govaluate_escape_escapes_backslashes_and_quotes() {
+        assert_eq!(
+            govaluate_escape(r#"heads" || "a" == "a"#),
+            r#"heads\" || \"a\" == \"a"#
+        );
+        assert_eq!(govaluate_escape(r"a\b"), r"a\\b");
+        assert_eq!(govaluate_escape("heads"), "heads");
+    }
 }

@@ -76,12 +76,6 @@ pub fn io_name<'a>(component: &ComponentSpec, name: &'a str) -> Cow<'a, str> {
 
 /// kfp's `sanitize_input_name`: lower-case, every run of characters outside `[_0-9a-z]`
 /// becomes `_`, and leading and trailing `_` go.
-///
-/// ```
-/// use kfp_core::compiler::v2_io::sanitize_input_name;
-/// assert_eq!(sanitize_input_name("Input 1"), "input_1");
-/// assert_eq!(sanitize_input_name("--Model path--"), "model_path");
-/// ```
 pub fn sanitize_input_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut in_run = false;

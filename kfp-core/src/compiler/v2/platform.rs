@@ -67,13 +67,8 @@ pub fn v2_retry_policy(settings: &TaskSettings) -> Option<Value> {
     })
 }
 
-/// The KFP v2 Kubernetes executor config (`PlatformSpec`) of `settings`, if any.
-pub fn v2_platform(settings: &TaskSettings) -> Option<Value> {
-    v2_platform_with(settings, &|_| None)
-}
-
-/// [`v2_platform`], with `producer` naming the task with this id: the one that created a
-/// mounted claim.
+/// The KFP v2 Kubernetes executor config (`PlatformSpec`) of `settings`, if any, with
+/// `producer` naming the task with this id: the one that created a mounted claim.
 pub(crate) fn v2_platform_with(
     settings: &TaskSettings,
     producer: &dyn Fn(crate::spec::pipeline::TaskId) -> Option<String>,
