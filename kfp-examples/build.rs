@@ -21,7 +21,11 @@ fn main() {
         }
         let path = dir.join("examples").join(format!("{name}.rs"));
         // The example's own `//!` docs document the module.
-        let _ = writeln!(out, "#[path = {:?}]\npub mod {name};", path.display().to_string());
+        let _ = writeln!(
+            out,
+            "#[path = {:?}]\npub mod {name};",
+            path.display().to_string()
+        );
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     let file = out_dir.join("examples.rs");

@@ -52,7 +52,12 @@ fn examples_are_valid_ir_equal_to_kfp() {
                 &["compile", "--target", "v2", "-o", path.to_str().unwrap()],
                 &dir,
             );
-            assert_eq!(r.code, Some(0), "{name} does not compile for v2: {}", r.stderr);
+            assert_eq!(
+                r.code,
+                Some(0),
+                "{name} does not compile for v2: {}",
+                r.stderr
+            );
             let (ok, report) = python(&oracle, "validate_ir.py", &[&path], &[]);
             if !ok {
                 failures.push(format!("validate_ir.py {name}:\n{report}"));
@@ -70,7 +75,10 @@ fn examples_are_valid_ir_equal_to_kfp() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked > 0, "the manifest compares no example with an oracle golden");
+    assert!(
+        checked > 0,
+        "the manifest compares no example with an oracle golden"
+    );
 }
 
 /// `task_settings` has no kfp golden; its IR (with a `PlatformSpec`) must still be valid.
