@@ -649,6 +649,53 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_builds_its_targets_pipeline_and_the_other_only_when_needed() {
+        use std::cell::RefCell;
+        let built: RefCell<Vec<Target>> = RefCell::new(Vec::new());
+        let pipeline = |target: Target, key: &'static str| {
+            let built = &built;
+            move || {
+                built.borrow_mut().push(target);
+                let spec = Arc::new(ComponentSpec::new(key));
+                crate::build_pipeline("p", None, |_| {
+                    crate::__private::add_task::<()>(spec.clone(), Vec::new());
+                })
+            }
+        };
+        let both = || PerTarget {
+            v1: pipeline(Target::V1, "only_v1"),
+            v2: pipeline(Target::V2, "only_v2"),
+        };
+        let find = |key: &'static str| {
+            move |target: Target, p: &Pipeline| {
+                p.components()
+                    .iter()
+                    .any(|c| c.key == key)
+                    .then_some(target)
+            }
+        };
+        // A v2 pod whose component the v2 pipeline has: v1's is never built.
+        assert_eq!(
+            both().find_map(Target::V2, find("only_v2")),
+            Some(Target::V2)
+        );
+        assert_eq!(built.take(), [Target::V2]);
+        // A name only the other target's pipeline has: that one is built next.
+        assert_eq!(
+            both().find_map(Target::V2, find("only_v1")),
+            Some(Target::V1)
+        );
+        assert_eq!(built.take(), [Target::V2, Target::V1]);
+        assert_eq!(
+            both().find_map(Target::V1, find("only_v1")),
+            Some(Target::V1)
+        );
+        assert_eq!(built.take(), [Target::V1]);
+        assert_eq!(both().find_map(Target::V1, find("neither")), None);
+        assert_eq!(built.take(), [Target::V1, Target::V2]);
+    }
+
+    #[test]
     fn oversize_pipeline_still_compiles() {
         // A warning, not an error: the YAML is written and the exit status is 0.
         let big = || {
