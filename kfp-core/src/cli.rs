@@ -130,11 +130,41 @@ pub trait Pipelines {
     /// (to run a component, list them, or show a component's `--help`), the KFP v1 one first
     /// and the KFP v2 one last: a pod's invocation picks its target's by that order.
     fn build(self, target: Option<Target>) -> Vec<Pipeline>;
+
+    /// Calls `visit` on the binary's pipelines one at a time, each built only when reached:
+    /// the one for `first`, then the other target's (if the binary has one), with the target
+    /// each was built for; stops at the first `Some`. What a pod uses to find its component
+    /// without building the pipeline it does not run.
+    fn find_map<T>(
+        self,
+        first: Target,
+        mut visit: impl FnMut(Target, &Pipeline) -> Option<T>,
+    ) -> Option<T>
+    where
+        Self: Sized,
+    {
+        let mut built: Vec<(Target, Pipeline)> = [Target::V1, Target::V2]
+            .into_iter()
+            .zip(self.build(None))
+            .collect();
+        if first == Target::V2 {
+            built.reverse();
+        }
+        built.iter().find_map(|(target, p)| visit(*target, p))
+    }
 }
 
 impl<F: FnOnce() -> Pipeline> Pipelines for F {
     fn build(self, _: Option<Target>) -> Vec<Pipeline> {
         vec![self()]
+    }
+
+    fn find_map<T>(
+        self,
+        first: Target,
+        mut visit: impl FnMut(Target, &Pipeline) -> Option<T>,
+    ) -> Option<T> {
+        visit(first, &self())
     }
 }
 
@@ -164,51 +194,91 @@ impl<A: FnOnce() -> Pipeline, B: FnOnce() -> Pipeline> Pipelines for PerTarget<A
             None => vec![(self.v1)(), (self.v2)()],
         }
     }
+
+    fn find_map<T>(
+        self,
+        first: Target,
+        mut visit: impl FnMut(Target, &Pipeline) -> Option<T>,
+    ) -> Option<T> {
+        if first == Target::V2 {
+            visit(Target::V2, &(self.v2)()).or_else(|| visit(Target::V1, &(self.v1)()))
+        } else {
+            visit(Target::V1, &(self.v1)()).or_else(|| visit(Target::V2, &(self.v2)()))
+        }
+    }
 }
 
 /// Every component of `pipelines`, each key once (the first pipeline's wins).
 fn all_components(pipelines: &[Pipeline]) -> Vec<Arc<ComponentSpec>> {
+    dedup_by_key(pipelines.iter().flat_map(Pipeline::components).collect())
+}
+
+/// `components` with each key once, the first of a key kept.
+fn dedup_by_key(components: Vec<Arc<ComponentSpec>>) -> Vec<Arc<ComponentSpec>> {
     let mut out: Vec<Arc<ComponentSpec>> = Vec::new();
-    for p in pipelines {
-        for c in p.components() {
-            if !out.iter().any(|o| o.key == c.key) {
-                out.push(c);
-            }
+    for c in components {
+        if !out.iter().any(|o| o.key == c.key) {
+            out.push(c);
         }
     }
     out
 }
 
-/// Prints the `--help` of component `key` as each pipeline of `pipelines` has it (once when
-/// they agree; per target, KFP v1 first, when a [`PerTarget`] binary's two differ). `None`
-/// when `args` does not ask for help, so the caller runs the component.
-fn component_help(pipelines: &[Pipeline], key: &str, args: &[String]) -> Option<u8> {
-    let specs: Vec<Arc<ComponentSpec>> = pipelines
-        .iter()
-        .filter_map(|p| p.components().into_iter().find(|c| c.key == key))
-        .collect();
-    let first = specs.first()?;
-    if !crate::runtime::args::wants_help(first, args) {
-        return None;
+/// Runs component `key` with the pod's arguments `args`, or prints its `--help`.
+///
+/// The invocation says which target's YAML runs it: a KFP v2 pod passes `--executor_input`, a
+/// KFP v1 pod the v1 flags. Only that target's pipeline is built, and it decides what `key`
+/// means; the other target's pipeline is built only when the first lacks `key` (a component
+/// tried by hand still runs) or for `--help`, which shows the component as each target has it
+/// (once when they agree; per target, KFP v1 first, when a [`PerTarget`] binary's two differ).
+fn component(pipelines: impl Pipelines, key: &str, args: &[String]) -> u8 {
+    let first = if crate::runtime::executor::is_v2_argv(args) {
+        Target::V2
+    } else {
+        Target::V1
+    };
+    // The component as each visited pipeline has it, and every component seen (for the
+    // error that lists them when no pipeline has `key`).
+    let mut found: Vec<(Target, Arc<ComponentSpec>)> = Vec::new();
+    let mut seen: Vec<Arc<ComponentSpec>> = Vec::new();
+    let mut help = false;
+    let done = pipelines.find_map(first, |target, p| {
+        let components = p.components();
+        let spec = components.iter().find(|c| c.key == key).cloned();
+        seen.extend(components);
+        let spec = spec?;
+        if found.is_empty() {
+            help = crate::runtime::args::wants_help(&spec, args);
+        }
+        found.push((target, spec));
+        // `--help` shows every target's form of the component: keep going.
+        (!help).then_some(())
+    });
+    if done.is_none() && !help {
+        // No pipeline has `key`: the runtime reports it with the keys there are.
+        return crate::runtime::run_component(&dedup_by_key(seen), key, args);
     }
-    let mut texts: Vec<String> = Vec::new();
-    for spec in &specs {
+    if !help {
+        return crate::runtime::run_component(&[found.remove(0).1], key, args);
+    }
+    found.sort_by_key(|(target, _)| *target != Target::V1);
+    let mut texts: Vec<(Target, String)> = Vec::new();
+    for (target, spec) in &found {
         let text = crate::runtime::component_help(spec);
-        if !texts.contains(&text) {
-            texts.push(text);
+        if !texts.iter().any(|(_, t)| *t == text) {
+            texts.push((*target, text));
         }
     }
     let out = if texts.len() == 1 {
-        texts.remove(0)
+        texts.remove(0).1
     } else {
         texts
             .iter()
-            .zip(["v1", "v2"].iter().chain(std::iter::repeat(&"?")))
-            .map(|(t, target)| format!("# as compiled for KFP {target}\n{t}"))
+            .map(|(target, t)| format!("# as compiled for KFP {target}\n{t}"))
             .collect::<Vec<_>>()
             .join("\n")
     };
-    Some(print_out(&out))
+    print_out(&out)
 }
 
 /// [`main`] without the exit: runs `argv` (including the program name) and returns the exit
@@ -290,22 +360,19 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
         }
         Ok((name, args))
     };
-    let component = match matches.subcommand() {
-        Some(("component", m)) => match component_args(m) {
-            Ok(c) => Some(c),
+    if let Some(("component", m)) = matches.subcommand() {
+        return match component_args(m) {
+            Ok((name, args)) => component(pipelines, &name, &args),
             Err(e) => {
                 eprintln!("error: {e}");
-                return 2;
+                2
             }
-        },
-        _ => None,
-    };
+        };
+    }
     let target = match matches.subcommand() {
         None => Some(Target::V1),
         Some(("compile" | "dockerfile", m)) => Some(target_flag(m).unwrap_or_default()),
         Some(("components", m)) => target_flag(m),
-        // Every pipeline, for `component`: the invocation picks among them below.
-        Some(("component", _)) => None,
         #[cfg(feature = "client")]
         Some((name, m)) if crate::client::commands::COMMANDS.contains(&name) => {
             Some(crate::client::commands::target_of(m))
@@ -334,21 +401,6 @@ pub fn run(argv: Vec<OsString>, pipelines: impl Pipelines) -> u8 {
                 compiler,
                 m.get_one::<String>("image").cloned(),
             )
-        }
-        Some(("component", _)) => {
-            let (name, args) = component.unwrap_or_default();
-            if let Some(code) = component_help(&built, &name, &args) {
-                return code;
-            }
-            // The invocation says which target's YAML runs it: a KFP v2 pod passes
-            // `--executor_input`, a KFP v1 pod the v1 flags. That target's pipeline (v1 comes
-            // first, v2 last) decides what a name means; a name only the other pipeline has
-            // still runs, for a component tried by hand.
-            let mut ordered = built;
-            if crate::runtime::executor::is_v2_argv(&args) {
-                ordered.reverse();
-            }
-            crate::runtime::run_component(&all_components(&ordered), &name, &args)
         }
         Some(("components", _)) => {
             let list: String = all_components(&built)
@@ -591,6 +643,53 @@ mod tests {
             );
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_pod_builds_its_targets_pipeline_and_the_other_only_when_needed() {
+        use std::cell::RefCell;
+        let built: RefCell<Vec<Target>> = RefCell::new(Vec::new());
+        let pipeline = |target: Target, key: &'static str| {
+            let built = &built;
+            move || {
+                built.borrow_mut().push(target);
+                let spec = Arc::new(ComponentSpec::new(key));
+                crate::build_pipeline("p", None, |_| {
+                    crate::__private::add_task::<()>(spec.clone(), Vec::new());
+                })
+            }
+        };
+        let both = || PerTarget {
+            v1: pipeline(Target::V1, "only_v1"),
+            v2: pipeline(Target::V2, "only_v2"),
+        };
+        let find = |key: &'static str| {
+            move |target: Target, p: &Pipeline| {
+                p.components()
+                    .iter()
+                    .any(|c| c.key == key)
+                    .then_some(target)
+            }
+        };
+        // A v2 pod whose component the v2 pipeline has: v1's is never built.
+        assert_eq!(
+            both().find_map(Target::V2, find("only_v2")),
+            Some(Target::V2)
+        );
+        assert_eq!(built.take(), [Target::V2]);
+        // A name only the other target's pipeline has: that one is built next.
+        assert_eq!(
+            both().find_map(Target::V2, find("only_v1")),
+            Some(Target::V1)
+        );
+        assert_eq!(built.take(), [Target::V2, Target::V1]);
+        assert_eq!(
+            both().find_map(Target::V1, find("only_v1")),
+            Some(Target::V1)
+        );
+        assert_eq!(built.take(), [Target::V1]);
+        assert_eq!(both().find_map(Target::V1, find("neither")), None);
+        assert_eq!(built.take(), [Target::V1, Target::V2]);
     }
 
     #[test]

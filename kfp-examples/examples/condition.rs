@@ -1,7 +1,8 @@
 //! Conditional execution with `if`/`elif`/`else`, a nested `if` on a task output and a
 //! pipeline parameter, and a plain condition after them. Port of the oracle's v2 `condition`
 //! pipeline (`dsl.If`/`dsl.Elif`/`dsl.Else` and the legacy `dsl.Condition`); KFP v2 only, as
-//! KFP v1 has no `elif` or `else` (`condition_v1.rs` ports the v1 pipeline).
+//! KFP v1 has no `elif` or `else`. `condition_v1` ports the oracle's v1 pipeline with the same
+//! components (the `condition_v1` example compiles it alone).
 
 use kfp_core::prelude::*;
 
@@ -55,11 +56,31 @@ pub fn condition(#[kfp(default = 5)] threshold: i64) {
     });
 }
 
-/// KFP v1 gets the oracle's v1 pipeline (`condition_v1.rs`), KFP v2 the v2 one.
+// The oracle's v1 pipeline: KFP v1 has no else, so it is a second condition with the negated
+// comparison.
+#[pipeline(name = "condition")]
+pub fn condition_v1(#[kfp(default = 5)] threshold: i64) {
+    let flip = flip_coin();
+    flip.output()
+        .equals("heads")
+        .named("heads-branch")
+        .then(|| {
+            print_msg("heads!");
+            let num = random_num(0, 9);
+            num.output().greater_than(threshold).then(|| {
+                print_msg("heads and big number");
+            });
+        });
+    flip.output().not_equals("heads").then(|| {
+        print_msg("tails!");
+    });
+}
+
+/// KFP v1 gets the oracle's v1 pipeline, KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
     kfp_core::main(kfp_core::cli::PerTarget {
-        v1: kfp_examples::condition_v1::condition,
+        v1: condition_v1,
         v2: condition,
     })
 }

@@ -1,52 +1,9 @@
-//! Conditional execution, nested, on a task output and a pipeline parameter. Port of the
-//! oracle's v1 `condition` pipeline (KFP v1 has no else: it is a second condition with the
-//! negated comparison); `condition.rs` ports the v2 one, with `elif` and `else`.
+//! Conditional execution, nested, on a task output and a pipeline parameter: the oracle's v1
+//! `condition` pipeline (KFP v1 has no else: it is a second condition with the negated
+//! comparison), compiled for both targets. It lives in `condition.rs` beside the v2 one, whose
+//! components it shares.
 
-use kfp_core::prelude::*;
-
-#[component(base_image = "python:3.11")]
-fn flip_coin() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    if nanos.is_multiple_of(2) {
-        "heads"
-    } else {
-        "tails"
-    }
-    .to_owned()
-}
-
-#[component(base_image = "python:3.11")]
-fn random_num(low: i64, high: i64) -> i64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::from(d.subsec_nanos()));
-    low + nanos % (high - low + 1)
-}
-
-#[component(base_image = "python:3.11")]
-fn print_msg(msg: String) {
-    println!("{msg}");
-}
-
-#[pipeline(name = "condition")]
-pub fn condition(#[kfp(default = 5)] threshold: i64) {
-    let flip = flip_coin();
-    flip.output()
-        .equals("heads")
-        .named("heads-branch")
-        .then(|| {
-            print_msg("heads!");
-            let num = random_num(0, 9);
-            num.output().greater_than(threshold).then(|| {
-                print_msg("heads and big number");
-            });
-        });
-    flip.output().not_equals("heads").then(|| {
-        print_msg("tails!");
-    });
-}
+pub use kfp_examples::condition::condition_v1 as condition;
 
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {

@@ -1,26 +1,9 @@
 //! Kubernetes Secret keys as env vars, as the oracle's v1 `k8s_secret_env` pipeline has them
-//! (kfp 1.8.9's `use_k8s_secret`, and a `secretKeyRef` written by hand).
+//! (kfp 1.8.9's `use_k8s_secret`, and a `secretKeyRef` written by hand), compiled for both
+//! targets. It lives in `k8s_secret_env.rs` beside the v2 one, with which it shares its
+//! component.
 
-use kfp_core::prelude::*;
-
-#[component(base_image = "python:3.11")]
-fn show_env() {
-    let mut names: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
-    names.sort();
-    println!("{names:?}");
-}
-
-#[pipeline(name = "k8s-secret-env")]
-pub fn k8s_secret_env() {
-    show_env().use_secret_as_env(
-        "mlflow-s3",
-        [
-            ("access_key", "AWS_ACCESS_KEY_ID"),
-            ("secret_key", "AWS_SECRET_ACCESS_KEY"),
-        ],
-    );
-    show_env().use_secret_as_env("db", [("password", "DB_PASSWORD")]);
-}
+pub use kfp_examples::k8s_secret_env::k8s_secret_env_v1 as k8s_secret_env;
 
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {

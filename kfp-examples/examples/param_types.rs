@@ -1,7 +1,7 @@
 //! Every scalar and collection parameter type, as component inputs and outputs, component-level
 //! defaults and optional inputs, and pipeline parameters (with and without defaults). Port of
-//! the oracle's v2 `param_types` pipeline (the v1 one has no component defaults: see
-//! `param_types_v1.rs`).
+//! the oracle's v2 `param_types` pipeline. `param_types_v1` ports the v1 one, which has no
+//! component defaults (the `param_types_v1` example compiles it alone).
 
 use std::collections::BTreeMap;
 
@@ -62,11 +62,28 @@ pub fn param_types(
     );
 }
 
+// The oracle's v1 pipeline: the same parameters and `all_types` tasks, one of them with a
+// constant for `s_required`, and no component defaults.
+#[pipeline(name = "param-types")]
+pub fn param_types_v1(
+    s_required: String,
+    #[kfp(default = 1.5)] f: f64,
+    #[kfp(default = 7)] i: i64,
+    #[kfp(default = "hello")] s: String,
+    #[kfp(default = false)] b: bool,
+    #[kfp(default = vec![1, 2, 3])] l: Vec<i64>,
+    #[kfp(default = json!({"k": "v", "n": 1}))] d: Map<String, Value>,
+) {
+    let first = all_types(f, i, s, b, l, d).outputs();
+    all_types(first.f, first.i, first.s, first.b, first.l, first.d);
+    all_types(0.25, 3, "const", true, vec![4, 5], json!({"a": [1, 2]}));
+}
+
 /// KFP v1 gets the oracle's v1 pipeline, KFP v2 the v2 one.
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
     kfp_core::main(kfp_core::cli::PerTarget {
-        v1: kfp_examples::param_types_v1::param_types,
+        v1: param_types_v1,
         v2: param_types,
     })
 }

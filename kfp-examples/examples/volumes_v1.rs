@@ -1,33 +1,9 @@
-//! A persistent volume claim the pipeline creates (kfp 1.8.9's `dsl.VolumeOp`: an Argo
-//! `resource` template with outputs `manifest`, `name` and `size`), mounted by two tasks that
-//! wait for it, an existing claim mounted under a volume name of its own
-//! (`kfp.onprem.mount_pvc(volume_name=...)`), and the created claim deleted at the end
-//! (`VolumeOp.delete()`'s `kubectl delete` step). Port of `tests/kfp-golden/v1/volumes.py`.
+//! A persistent volume claim the pipeline creates with kfp 1.8.9's `dsl.VolumeOp`, mounts and
+//! deletes, and an existing claim mounted under a volume name of its own: the port of
+//! `tests/kfp-golden/v1/volumes.py`, for KFP v1 only (KFP v2 refuses `VolumeOp`: a typed
+//! error). It lives in `volumes.rs` beside the v2 port, with which it shares its components.
 
-use kfp_core::prelude::*;
-use kfp_core::volumes::{CreatePvc, DeletePvc};
-
-#[component(base_image = "python:3.11")]
-fn write(text: String) {
-    println!("{text}");
-}
-
-#[component(base_image = "python:3.11")]
-fn read() {
-    println!("r");
-}
-
-#[pipeline(name = "volumes")]
-pub fn volumes(#[kfp(default = "hi")] text: String) {
-    let pvc = CreatePvc::new("my-pvc", "1Gi", ["ReadWriteOnce"])
-        .storage_class("standard")
-        .task();
-    let claim = pvc.output::<String>("name");
-    let w = write(text).mount_pvc_from(claim, "/data");
-    let r = read().mount_pvc_from(claim, "/data").after(&w);
-    DeletePvc::new(claim).task().after(&r);
-    read().mount_pvc_with_volume_name("existing-claim", "shared", "/shared");
-}
+pub use kfp_examples::volumes::volumes_v1 as volumes;
 
 #[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {

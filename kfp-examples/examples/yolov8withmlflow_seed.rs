@@ -3,6 +3,7 @@
 //! the flagship's (`yolov8withmlflow.rs`); the flagship adds a GPU request and MLflow settings
 //! with the credentials in a Secret.
 
+#[allow(dead_code)] // also compiled into the kfp-examples library, where `main` is unused
 fn main() {
     kfp_core::main(kfp_examples::yolov8withmlflow::seed_pipeline)
 }

@@ -1,6 +1,8 @@
-//! Conformance of the KFP v2 target with kfp 2.17.3: every example with a golden in
-//! `../shared/oracle/golden/v2` compiles to IR that the oracle's `validate_ir.py` accepts and
-//! that `compare.py --any-program --inline-refs` finds equal to kfp's own output.
+//! Conformance of the KFP v2 target with kfp 2.17.3: every example that
+//! `kfp-examples/examples.list` compares with a golden in `../shared/oracle/golden/v2`
+//! compiles to IR that the oracle's `validate_ir.py` accepts and that `compare.py
+//! --any-program --inline-refs` (and the example's `--ignore`s) finds equal to kfp's own
+//! output.
 //!
 //! Needs the oracle (`<workspace>/../shared/oracle`) and its venvs (`$KFP_ORACLE_VENVS`,
 //! default `~/.cache/kfp-oracle`, made by the oracle's `setup.sh`). Without them the tests
@@ -10,30 +12,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::manifest::{Check, Plan};
 use support::oracle::{oracle, python};
 
 use kfp_core::prelude::*;
-
-fn examples() -> Vec<(&'static str, Pipeline)> {
-    use kfp_examples as ex;
-    vec![
-        ("yolov8withmlflow", ex::yolov8withmlflow::seed_pipeline()),
-        ("multiple_outputs", ex::multiple_outputs::multiple_outputs()),
-        ("param_types", ex::param_types::param_types()),
-        ("after", ex::after::after()),
-        ("gpu", ex::gpu::gpu()),
-        ("env_vars", ex::env_vars::env_vars()),
-        ("k8s_secret_env", ex::k8s_secret_env::k8s_secret_env()),
-        ("retries", ex::retries::retries()),
-        ("artifact_passing", ex::artifact_passing::artifact_passing()),
-        ("condition", ex::condition::condition()),
-        (
-            "parallelfor_static",
-            ex::parallelfor_static::parallelfor_static(),
-        ),
-        ("exit_handler", ex::exit_handler::exit_handler()),
-    ]
-}
 
 /// A fresh folder for one test's files.
 fn out_dir(test: &str) -> PathBuf {
@@ -53,26 +35,50 @@ fn examples_are_valid_ir_equal_to_kfp() {
     let oracle = oracle();
     let dir = out_dir("examples");
     let mut failures = Vec::new();
-    for (name, pipeline) in examples() {
-        let yaml = Compiler::new()
-            .binary_path(format!("/usr/local/bin/{name}"))
-            .compile(&pipeline, Target::V2)
-            .unwrap_or_else(|e| panic!("{name} does not compile for v2: {e}"));
-        let path = dir.join(format!("{name}.yaml"));
-        std::fs::write(&path, yaml).unwrap();
-        let (ok, report) = python(&oracle, "validate_ir.py", &[&path], &[]);
-        if !ok {
-            failures.push(format!("validate_ir.py {name}:\n{report}"));
-        }
-        let golden = oracle.join("golden/v2").join(format!("{name}.yaml"));
-        let flags = ["--any-program", "--inline-refs"];
-        let (ok, report) = python(&oracle, "compare.py", &[&path, &golden], &flags);
-        if !ok {
-            failures.push(format!("compare.py {name}:\n{report}"));
+    // Every example the manifest compares with an oracle golden for KFP v2, as its binary
+    // compiles it.
+    let mut checked = 0;
+    for example in support::manifest::examples() {
+        let Plan::Checks(checks) = &example.v2 else {
+            continue;
+        };
+        let name = &example.name;
+        for check in checks {
+            let Check::Oracle(_) = check else { continue };
+            checked += 1;
+            let path = dir.join(format!("{name}.yaml"));
+            let r = support::run_in(
+                &support::built_example(name),
+                &["compile", "--target", "v2", "-o", path.to_str().unwrap()],
+                &dir,
+            );
+            assert_eq!(
+                r.code,
+                Some(0),
+                "{name} does not compile for v2: {}",
+                r.stderr
+            );
+            let (ok, report) = python(&oracle, "validate_ir.py", &[&path], &[]);
+            if !ok {
+                failures.push(format!("validate_ir.py {name}:\n{report}"));
+            }
+            let golden = check.golden(name, "v2").expect("an oracle golden");
+            let mut flags = vec!["--any-program", "--inline-refs"];
+            for path in example.ignores("v2") {
+                flags.extend(["--ignore", path.as_str()]);
+            }
+            let (ok, report) = python(&oracle, "compare.py", &[&path, &golden], &flags);
+            if !ok {
+                failures.push(format!("compare.py {name}:\n{report}"));
+            }
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked > 0,
+        "the manifest compares no example with an oracle golden"
+    );
 }
 
 /// `task_settings` has no kfp golden; its IR (with a `PlatformSpec`) must still be valid.

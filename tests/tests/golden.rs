@@ -56,77 +56,6 @@ fn check_golden(name: &str, target: Target, actual: &str) {
     }
 }
 
-fn examples() -> Vec<(&'static str, Pipeline)> {
-    vec![
-        (
-            "yolov8withmlflow",
-            kfp_examples::yolov8withmlflow::train_pipeline(),
-        ),
-        (
-            "yolov8withmlflow_seed",
-            kfp_examples::yolov8withmlflow::seed_pipeline(),
-        ),
-        (
-            "multiple_outputs",
-            kfp_examples::multiple_outputs::multiple_outputs(),
-        ),
-        ("param_types", kfp_examples::param_types::param_types()),
-        (
-            "param_types_v1",
-            kfp_examples::param_types_v1::param_types(),
-        ),
-        ("after", kfp_examples::after::after()),
-        ("gpu", kfp_examples::gpu::gpu()),
-        ("env_vars", kfp_examples::env_vars::env_vars()),
-        (
-            "k8s_secret_env",
-            kfp_examples::k8s_secret_env::k8s_secret_env(),
-        ),
-        (
-            "k8s_secret_env_v1",
-            kfp_examples::k8s_secret_env_v1::k8s_secret_env(),
-        ),
-        ("retries", kfp_examples::retries::retries()),
-        (
-            "task_settings",
-            kfp_examples::task_settings::task_settings_with_timeout(),
-        ),
-        ("condition_v1", kfp_examples::condition_v1::condition()),
-        (
-            "parallelfor_static_v1",
-            kfp_examples::parallelfor_static_v1::parallelfor_static(),
-        ),
-        (
-            "exit_handler_v1",
-            kfp_examples::exit_handler_v1::exit_handler(),
-        ),
-        (
-            "artifact_passing_v1",
-            kfp_examples::artifact_passing_v1::artifact_passing(),
-        ),
-        (
-            "reusable_components",
-            kfp_examples::reusable_components::reusable_components(),
-        ),
-        ("reusable_ir", kfp_examples::reusable_ir::reusable_ir()),
-        ("ui_outputs_v1", kfp_examples::ui_outputs_v1::ui_outputs()),
-        (
-            "pod_metadata",
-            kfp_examples::pod_metadata::pod_metadata_v1(),
-        ),
-        ("loaded_io", kfp_examples::loaded_io::loaded_io()),
-        ("volumes_v1", kfp_examples::volumes_v1::volumes()),
-        ("container_op", kfp_examples::container_op::container_op()),
-        ("after_group", kfp_examples::after_group::after_group()),
-        (
-            "untyped_inputs",
-            kfp_examples::untyped_inputs::untyped_inputs(),
-        ),
-        ("mlflow_train", kfp_examples::mlflow_train::mlflow_train()),
-        ("yaml_quirks", yaml_quirks()),
-    ]
-}
-
 #[component(base_image = "python:3.11")]
 fn echo(msg: String, flag: bool, items: Vec<String>) {
     println!("{msg} {flag} {items:?}");
@@ -162,71 +91,173 @@ fn yaml_quirks(#[kfp(default = "no")] answer: String) {
     );
 }
 
-#[test]
-fn examples_match_their_golden_files_v1() {
-    for (name, pipeline) in examples() {
-        check_golden(name, Target::V1, &compile(&pipeline, name, Target::V1));
-    }
-}
-
-/// What example binary `name` compiles for KFP v2 with `compile --target v2 -o -` (the
+/// What example binary `name` compiles for `target` with `compile --target <t> -o -` (the
 /// `scale` generator: its 3-task fan-out), the binary at `/usr/local/bin/<name>`.
-fn compile_example_v2(name: &str) -> String {
+fn compile_example(name: &str, target: Target) -> String {
+    let target = target.to_string();
     let args: &[&str] = if name == "scale" {
         &[
-            "--tasks", "3", "--shape", "fanout", "--target", "v2", "-o", "-",
+            "--tasks", "3", "--shape", "fanout", "--target", &target, "-o", "-",
         ]
     } else {
-        &["compile", "--target", "v2", "-o", "-"]
+        &["compile", "--target", &target, "-o", "-"]
     };
-    let dir = support::TempDir::new("golden-v2");
+    let dir = support::TempDir::new("golden");
     let r = support::run_in(&support::built_example(name), args, dir.path());
     assert_eq!(
         r.code,
         Some(0),
-        "{name} does not compile for v2: {}",
+        "{name} does not compile for {target}: {}",
         r.stderr
     );
     r.stdout
 }
 
-#[test]
-fn examples_match_their_golden_files_v2() {
-    // Every example binary, as its own command line compiles it (a `PerTarget` binary gives
-    // its v2 pipeline), and the YAML-quirks pipeline.
+/// Every example binary of the manifest, as its own command line compiles it for `target` (a
+/// `PerTarget` binary gives that target's pipeline), and the YAML-quirks pipeline.
+fn check_every_example(target: Target) {
+    let t = target.to_string();
     for name in support::all_examples()
         .iter()
-        .filter(|n| support::compiles_for(n, "v2"))
+        .filter(|n| support::compiles_for(n, &t))
     {
-        check_golden(name, Target::V2, &compile_example_v2(name));
+        check_golden(name, target, &compile_example(name, target));
     }
     check_golden(
         "yaml_quirks",
-        Target::V2,
-        &compile(&yaml_quirks(), "yaml_quirks", Target::V2),
+        target,
+        &compile(&yaml_quirks(), "yaml_quirks", target),
     );
+    if target == Target::V1 {
+        for (name, pipeline) in v2_pipelines_for_v1() {
+            check_golden(
+                &format!("{name}_v2_pipeline"),
+                target,
+                &compile(&pipeline, name, target),
+            );
+        }
+    }
+}
+
+/// The KFP v2 pipelines of `PerTarget` examples whose KFP v1 forms render settings that no
+/// v1 pipeline of an example has (optional Secrets, a Secret as a volume, a ConfigMap as env;
+/// component-level defaults), compiled for KFP v1 as if by the example's binary:
+/// `tests/golden/v1/<name>_v2_pipeline.yaml`.
+fn v2_pipelines_for_v1() -> [(&'static str, Pipeline); 2] {
+    [
+        (
+            "k8s_secret_env",
+            kfp_examples::k8s_secret_env::k8s_secret_env(),
+        ),
+        ("param_types", kfp_examples::param_types::param_types()),
+    ]
+}
+
+#[test]
+fn examples_match_their_golden_files_v1() {
+    check_every_example(Target::V1);
+}
+
+#[test]
+fn examples_match_their_golden_files_v2() {
+    check_every_example(Target::V2);
+}
+
+#[test]
+fn every_example_file_is_in_the_manifest_and_back() {
+    let files = support::example_files();
+    let listed: Vec<String> = support::manifest::examples()
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    let path = support::manifest::path();
+    for f in &files {
+        assert!(
+            listed.contains(f),
+            "kfp-examples/examples/{f}.rs has no line in {}: add one (its format is at the top)",
+            path.display()
+        );
+    }
+    for l in &listed {
+        assert!(
+            files.contains(l),
+            "{} lists `{l}`, but there is no kfp-examples/examples/{l}.rs",
+            path.display()
+        );
+    }
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "{}: keep the names sorted", path.display());
+}
+
+#[test]
+fn every_golden_file_belongs_to_an_example_that_compiles_for_its_target() {
+    for target in [Target::V1, Target::V2] {
+        let dir = golden_path(target, "x");
+        for entry in std::fs::read_dir(dir.parent().unwrap()).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            if name == "yaml_quirks" || name.ends_with("_v2_pipeline") {
+                continue;
+            }
+            assert!(
+                support::manifest::examples()
+                    .iter()
+                    .any(|e| e.name == name && e.compiles_for(&target.to_string())),
+                "{} is the golden of no example compiling for {target}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_manifest_parser_refuses_what_it_does_not_know() {
+    use support::manifest::{parse, Check, Plan};
+    let ok = parse("# c\n\na  oracle+valid  kfp:b\nignore v2 x.y\nc no -\n").unwrap();
+    assert_eq!(
+        ok[0].v1,
+        Plan::Checks(vec![Check::Oracle(String::new()), Check::Valid])
+    );
+    assert_eq!(ok[0].v2, Plan::Checks(vec![Check::Kfp("b".into())]));
+    assert_eq!(ok[0].ignore_v2, ["x.y"]);
+    assert_eq!((&ok[1].v1, &ok[1].v2), (&Plan::Refused, &Plan::Compiles));
+    for (bad, says) in [
+        ("a oracle", "line 1: expected"),
+        ("a oracle oracle x", "line 1: expected"),
+        ("ignore v1 x", "line 1: `ignore` before"),
+        (
+            "a oracle oracle\nignore v3 x",
+            "line 2: unknown target `v3`",
+        ),
+        ("a orcale oracle", "line 1: unknown check `orcale`"),
+        ("a oracle: oracle", "line 1: unknown check `oracle:`"),
+        ("a - -\na - -", "line 2: `a` is listed twice"),
+    ] {
+        let e = parse(bad).unwrap_err();
+        assert!(e.starts_with(says), "{bad:?}: {e}");
+    }
 }
 
 #[test]
 fn compiling_twice_gives_the_same_bytes() {
-    for (name, pipeline) in examples() {
-        let first = compile(&pipeline, name, Target::V1);
-        let again = compile(&pipeline, name, Target::V1);
-        assert_eq!(first, again, "{name}");
-        // A freshly built pipeline gives the same bytes too.
-        let rebuilt = examples()
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| compile(&p, name, Target::V1))
-            .unwrap();
-        assert_eq!(first, rebuilt, "{name}");
+    for name in support::all_examples()
+        .iter()
+        .filter(|n| support::compiles_for(n, "v1"))
+    {
+        let first = compile_example(name, Target::V1);
+        assert_eq!(first, compile_example(name, Target::V1), "{name}");
     }
+    // A freshly built pipeline gives the same bytes too.
+    let first = compile(&yaml_quirks(), "yaml_quirks", Target::V1);
+    assert_eq!(first, compile(&yaml_quirks(), "yaml_quirks", Target::V1));
 }
 
 #[test]
 fn golden_files_round_trip_through_the_yaml_layer() {
-    for (name, _) in examples() {
-        let path = golden_path(Target::V1, name);
+    let v1 = golden_path(Target::V1, "x");
+    for entry in std::fs::read_dir(v1.parent().unwrap()).unwrap() {
+        let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let value: serde_json::Value = yaml::from_str(&text).unwrap();
         assert_eq!(yaml::to_string(&value), text, "{}", path.display());

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod argv;
+pub mod manifest;
 pub mod oracle;
 
 use std::ffi::OsStr;
@@ -131,7 +132,8 @@ impl Drop for TempDir {
 }
 
 /// Builds every example binary (`cargo build -p kfp-examples --examples`), once per test
-/// process, and returns the names of the examples, sorted.
+/// process, and returns the names of the examples in `kfp-examples/examples.list` (sorted
+/// there; `golden.rs` checks that it names every file of `kfp-examples/examples/`).
 pub fn all_examples() -> &'static [String] {
     static ALL: OnceLock<Vec<String>> = OnceLock::new();
     ALL.get_or_init(|| {
@@ -141,35 +143,34 @@ pub fn all_examples() -> &'static [String] {
             .status()
             .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
         assert!(status.success(), "building the examples failed: {status}");
-        let dir = workspace().join("kfp-examples").join("examples");
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".rs").map(str::to_owned)
-            })
-            .collect();
-        names.sort();
-        names
+        manifest::examples()
+            .iter()
+            .map(|e| e.name.clone())
+            .collect()
     })
 }
 
-/// Examples of a feature only KFP v1 has (kfp 2 refuses it): compiling them for v2 is a typed
-/// error, asserted in `features.rs`.
-pub const V1_ONLY: &[&str] = &["container_op", "untyped_inputs", "volumes_v1"];
+/// The stems of the files in `kfp-examples/examples/`, sorted.
+pub fn example_files() -> Vec<String> {
+    let dir = workspace().join("kfp-examples").join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".rs").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
 
-/// Examples of a feature only KFP v2 has (`OneOf`, collected files, a task's final status):
-/// compiling them for v1 is a typed error, asserted in `features.rs` and `control_flow_v2.rs`.
-pub const V2_ONLY: &[&str] = &["collected_artifacts", "local_faults", "one_of"];
-
-/// Whether example `name` compiles for `target` (`"v1"` or `"v2"`).
+/// Whether example `name` compiles for `target` (`"v1"` or `"v2"`): an example of a feature
+/// only the other target has refuses it with a typed error (`no` in the manifest), asserted in
+/// `features.rs` and `control_flow_v2.rs`.
 #[allow(dead_code)] // Not every test file that includes `support` asks.
 pub fn compiles_for(name: &str, target: &str) -> bool {
-    match target {
-        "v1" => !V2_ONLY.contains(&name),
-        _ => !V1_ONLY.contains(&name),
-    }
+    manifest::example(name).compiles_for(target)
 }
 
 /// The path of example binary `name`, once [`all_examples`] has built them all.
