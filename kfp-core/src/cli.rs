@@ -653,7 +653,7 @@ mod tests {
             let built = &built;
             move || {
                 built.borrow_mut().push(target);
-                let spec = Arc::new(ComponentSpec::new(key));
+                let spec = Arc::new(ComponentSpec::test(key));
                 crate::build_pipeline("p", None, |_| {
                     crate::__private::add_task::<()>(spec.clone(), Vec::new());
                 })
