@@ -8,9 +8,13 @@ pub use std::vec::Vec;
 pub use serde_json::Value;
 
 pub use crate::artifact::ArtifactType;
-pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
+pub use crate::dsl::{
+    build_pipeline, pipeline_output, IntoArg, OutputHandles, Param, Params, PipelineOutputs, Task,
+    TaskOutput,
+};
 pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
 pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef, RunFn};
+pub use crate::spec::pipeline::PipelineOutput;
 pub use crate::spec::pipeline::{Arg, Pipeline, TaskId};
 pub use crate::types::KfpType;
 
@@ -179,10 +183,16 @@ pub fn stub_task<O>() -> Task<O> {
 }
 
 /// Runs a nested pipeline's body inside the pipeline being built.
-pub fn nested_pipeline<R>(
+pub fn nested_pipeline<R: PipelineOutputs>(
     name: &str,
+    fn_name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
 ) -> R {
-    crate::dsl::nested_pipeline(name, args, body)
+    crate::dsl::nested_pipeline(name, fn_name, args, body)
+}
+
+/// Records what a pipeline function returned as the pipeline's outputs.
+pub fn set_pipeline_outputs<R: PipelineOutputs>(returned: &R) {
+    crate::dsl::set_pipeline_outputs(returned)
 }

@@ -347,6 +347,25 @@ pub enum GroupKind {
         /// The optional name KFP v2 shows.
         name: Option<String>,
     },
+    /// A pipeline called as a step of another (a nested `#[pipeline]`): KFP v1's
+    /// `graph-<fn>-<n>` DAG template (kfp's `@dsl.graph_component`), KFP v2's component with
+    /// a DAG of its own.
+    Pipeline {
+        /// The nested pipeline's name (`add-twice`): its task name on KFP v2.
+        name: String,
+        /// The function's name (`add_twice`), which KFP v1's template name takes.
+        fn_name: String,
+        /// The nested pipeline's parameters, in signature order.
+        params: Vec<crate::spec::pipeline::ParamSpec>,
+        /// What the caller passes each parameter, as the caller wrote it (an [`Arg::Param`]
+        /// of an enclosing nested pipeline names its parameter); `None` takes the default.
+        args: Vec<(String, Option<Arg>)>,
+        /// What the nested pipeline's function returns.
+        outputs: Vec<crate::spec::pipeline::PipelineOutput>,
+        /// How many tasks the pipeline had when the call began: the nested pipeline's place
+        /// among the caller's tasks.
+        first_task: usize,
+    },
 }
 
 /// A group in a built pipeline.
@@ -359,6 +378,10 @@ pub struct GroupSpec {
     pub kind: GroupKind,
     /// The enclosing group (`None` for the pipeline's root).
     pub parent: Option<usize>,
+    /// Inside a nested pipeline, the group as its body wrote it (see
+    /// [`TaskSpec::scoped_args`](crate::spec::pipeline::TaskSpec::scoped_args)); `None`
+    /// elsewhere.
+    pub scoped: Option<GroupKind>,
 }
 
 impl GroupSpec {
@@ -374,6 +397,9 @@ impl GroupSpec {
                     self.id
                 )
             }
+            GroupKind::Pipeline { fn_name, .. } => {
+                format!("graph-{}-{}", fn_name.replace('_', "-"), self.id)
+            }
             _ => self.v2_name(),
         }
     }
@@ -386,6 +412,7 @@ impl GroupSpec {
             GroupKind::Branches => "condition-branches",
             GroupKind::Loop { .. } => "for-loop",
             GroupKind::ExitHandler { .. } => "exit-handler",
+            GroupKind::Pipeline { name, .. } => return crate::spec::component::sanitize_name(name),
         };
         format!("{kind}-{}", self.id)
     }
@@ -397,7 +424,7 @@ impl GroupSpec {
             | GroupKind::Branch { name, .. }
             | GroupKind::Loop { name, .. }
             | GroupKind::ExitHandler { name, .. } => name.as_deref(),
-            GroupKind::Branches => None,
+            GroupKind::Branches | GroupKind::Pipeline { .. } => None,
         }
     }
 

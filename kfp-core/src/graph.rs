@@ -135,6 +135,7 @@ fn group_label(p: &Pipeline, g: usize) -> String {
                 None => format!("for each item in {over}"),
             }
         }
+        GroupKind::Pipeline { name, .. } => format!("pipeline {name}"),
         GroupKind::ExitHandler { exit_task, .. } => format!(
             "exit handler: then {}",
             p.task(*exit_task).map_or("?", |t| label(t))

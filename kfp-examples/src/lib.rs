@@ -93,6 +93,10 @@ pub mod reusable_components;
 #[path = "../examples/nested_pipeline.rs"]
 pub mod nested_pipeline;
 
+/// `examples/pipeline_as_component.rs`.
+#[path = "../examples/pipeline_as_component.rs"]
+pub mod pipeline_as_component;
+
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;

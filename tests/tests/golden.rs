@@ -123,6 +123,14 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             kfp_examples::untyped_inputs::untyped_inputs(),
         ),
         ("mlflow_train", kfp_examples::mlflow_train::mlflow_train()),
+        (
+            "pipeline_as_component",
+            kfp_examples::pipeline_as_component::pipeline_as_component(),
+        ),
+        (
+            "nested_pipeline",
+            kfp_examples::nested_pipeline::nested_pipeline(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

@@ -59,6 +59,9 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     crate::control::check_after_groups(pipeline, &mut errors);
     crate::control::check_one_of(pipeline, target, &mut errors);
     check_scopes(pipeline, &mut errors);
+    if target == Target::V2 {
+        super::v2::check_outputs(pipeline, &mut errors);
+    }
     match target {
         Target::V1 => super::v1::check::check_v1(pipeline, &mut errors),
         Target::V2 => {
@@ -239,15 +242,51 @@ pub(crate) fn encloses(
     }
 }
 
+/// The group in whose DAG output `output` of task `task` can be read: the task's own, or,
+/// for an output a nested pipeline returns, the group around that nested pipeline (and so on
+/// outwards, for a nested pipeline that returns it again).
+pub(crate) fn output_scope(pipeline: &Pipeline, task: usize, output: &str) -> Option<usize> {
+    output_scope_below(pipeline, task, output, None)
+}
+
+/// [`output_scope`], going out no further than group `limit`.
+pub(crate) fn output_scope_below(
+    pipeline: &Pipeline,
+    task: usize,
+    output: &str,
+    limit: Option<usize>,
+) -> Option<usize> {
+    use crate::control::GroupKind;
+    let mut group = pipeline.tasks.get(task)?.group;
+    while let Some(g) = group {
+        if limit == Some(g) {
+            break;
+        }
+        let returned = match pipeline.groups.get(g).map(|g| &g.kind) {
+            Some(GroupKind::Pipeline { outputs, .. }) => outputs.iter().any(|o| {
+                matches!(&o.source, Arg::Output { task: t, output: out }
+                    if t.index == task && t.pipeline == pipeline.id && out == output)
+            }),
+            _ => false,
+        };
+        if !returned {
+            break;
+        }
+        group = pipeline.groups[g].parent;
+    }
+    group
+}
+
 /// Every value a task or group uses must be visible where it is used: an output of a task in
 /// the same group or an enclosing one, a loop item inside its loop.
 fn check_scopes(pipeline: &Pipeline, errors: &mut Vec<BuildError>) {
     use crate::control::{GroupKind, LoopItems};
     let check =
         |errors: &mut Vec<BuildError>, arg: &Arg, at: Option<usize>, consumer: &str| match arg {
-            Arg::Output { task, .. } if task.pipeline == pipeline.id => {
+            Arg::Output { task, output } if task.pipeline == pipeline.id => {
                 if let Some(producer) = pipeline.tasks.get(task.index) {
-                    if !encloses(pipeline, producer.group, at) {
+                    let scope = output_scope(pipeline, task.index, output);
+                    if !encloses(pipeline, scope, at) {
                         let group = producer
                             .group
                             .and_then(|g| pipeline.groups.get(g))

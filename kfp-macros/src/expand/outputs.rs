@@ -119,6 +119,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .iter()
         .zip(&name_strs)
         .map(|(id, n)| quote!(#id: #kfp::__private::TaskOutput::new(__kfp_task, #n)));
+    let pipeline_outputs = names
+        .iter()
+        .zip(&name_strs)
+        .map(|(id, n)| quote!(#kfp::__private::pipeline_output(#n, &self.#id)));
     let doc = format!("The outputs of a task whose component returns [`{ident}`].");
     Ok(quote! {
         #[doc = #doc]
@@ -141,6 +145,13 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     #kfp::__private::Error,
                 > {
                     ::core::result::Result::Ok(::core::convert::From::from([#(#values),*]))
+                }
+            }
+
+            #[automatically_derived]
+            impl #kfp::__private::PipelineOutputs for #handles {
+                fn pipeline_outputs(&self) -> #kfp::__private::Vec<#kfp::__private::PipelineOutput> {
+                    ::core::convert::From::from([#(#pipeline_outputs),*])
                 }
             }
 

@@ -165,6 +165,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         syn::ReturnType::Type(_, ty) => quote!(#ty),
     };
     let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident.unraw());
+    let fn_name = ident.unraw().to_string();
     let nested_params = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
@@ -185,7 +186,8 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         #doc_attr
         #vis fn #ident() -> #kfp::Pipeline {
             #kfp::build_pipeline(#name, #description, |__kfp_params: &mut #kfp::__private::Params| {
-                let _ = #body_fn(__kfp_params);
+                let __kfp_returned = #body_fn(__kfp_params);
+                #kfp::__private::set_pipeline_outputs(&__kfp_returned);
             })
         }
 
@@ -207,6 +209,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
             pub fn task(#(#nested_params),*) -> #ret {
                 #kfp::__private::nested_pipeline(
                     #name,
+                    #fn_name,
                     ::core::convert::From::from([#(#nested_args),*]),
                     super::#body_fn,
                 )

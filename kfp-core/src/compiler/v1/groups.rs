@@ -65,7 +65,10 @@ pub(super) fn group_fields(pipeline: &Pipeline, dags: &mut Dags) -> Vec<Map<Stri
                 }
             },
             // `elif`/`else` branches are refused for v1 by `check`.
-            GroupKind::ExitHandler { .. } | GroupKind::Branches | GroupKind::Branch { .. } => {}
+            GroupKind::ExitHandler { .. }
+            | GroupKind::Branches
+            | GroupKind::Branch { .. }
+            | GroupKind::Pipeline { .. } => {}
         }
     }
     group_fields

@@ -43,9 +43,11 @@ mod check;
 mod containers;
 mod dag;
 pub mod io;
+mod nested;
 pub mod platform;
 
 pub(crate) use check::check;
+pub(crate) use nested::check_outputs;
 
 /// A cycle among groups and tasks that wait for each other (a group waits for what the tasks
 /// inside it wait for), which no cycle among tasks shows: the names of the siblings on it.
@@ -87,9 +89,20 @@ pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
 /// Linear in the size of the pipeline (times the depth of its groups): every lookup goes
 /// through a task's or a group's index.
 pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
+    // A pipeline called inside this one is a component with a DAG of its own.
+    let split = nested::split(pipeline);
+    let pipeline = split.as_ref().map_or(pipeline, |s| &s.parent);
+    let subs: Vec<(usize, Value)> = split
+        .iter()
+        .flat_map(|s| &s.subs)
+        .map(|sub| (sub.task, pipeline_spec(compiler, &sub.pipeline)))
+        .collect();
     let mut components = Map::new();
     let mut executors = Map::new();
-    for task in &pipeline.tasks {
+    for (t, task) in pipeline.tasks.iter().enumerate() {
+        if subs.iter().any(|(s, _)| *s == t) {
+            continue;
+        }
         components.insert(component_name(task), component_spec(task));
         executors.insert(
             executor_label(task),
@@ -97,9 +110,24 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         );
     }
     let dag_tasks = dag::Dags::new(pipeline).build(&mut components);
+    for (t, _) in &subs {
+        // The caller's names first, so that a nested pipeline's are the ones renamed.
+        components.insert(component_name(&pipeline.tasks[*t]), Value::Null);
+    }
+    for (t, spec) in &subs {
+        let root = nested::merge(spec, &mut components, &mut executors);
+        components.insert(component_name(&pipeline.tasks[*t]), root);
+    }
 
     let mut root = Map::new();
-    root.insert("dag".into(), object([("tasks", Value::Object(dag_tasks))]));
+    let mut dag = object([("tasks", Value::Object(dag_tasks))]);
+    if let Some((defs, outputs)) = nested::outputs(pipeline) {
+        root.insert("outputDefinitions".into(), defs);
+        if let Value::Object(d) = &mut dag {
+            d.insert("outputs".into(), outputs);
+        }
+    }
+    root.insert("dag".into(), dag);
     if !pipeline.params.is_empty() {
         let params: Map<String, Value> = pipeline
             .params
@@ -424,6 +452,18 @@ fn header(pipeline: &Pipeline) -> String {
                 out.push_str(&format!(" [Default: {}]", py_repr(&sort_keys(ir_value(d)))));
             }
             out.push('\n');
+        }
+    }
+    if !pipeline.outputs.is_empty() {
+        out.push_str("# Outputs:\n");
+        let mut outputs: Vec<_> = pipeline.outputs.iter().collect();
+        outputs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        for o in outputs {
+            let ty = match o.artifact {
+                Some(a) => a.schema_title.trim_start_matches("system.").to_owned(),
+                None => comment_type_name(o.kind).to_owned(),
+            };
+            out.push_str(&format!("#    {}: {ty}\n", comment_safe(&o.name)));
         }
     }
     out

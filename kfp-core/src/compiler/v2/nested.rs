@@ -1,0 +1,665 @@
+//! Nested pipelines on KFP v2: a pipeline called inside another becomes a component with a
+//! DAG of its own (`comp-<name>`, its parameters as `inputDefinitions`, what it returns as
+//! `outputDefinitions` and `dag.outputs`) and one task of the caller's DAG, as kfp 2.17.3
+//! compiles a `@dsl.pipeline` called in a `@dsl.pipeline`.
+//!
+//! The model keeps a nested pipeline's tasks among the caller's, inside a
+//! [`GroupKind::Pipeline`] group. Here the pipeline is split: each outermost nested pipeline
+//! becomes a [`Pipeline`] of its own, built from what its body wrote
+//! ([`TaskSpec::scoped_args`], [`GroupSpec::scoped`](crate::control::GroupSpec::scoped)),
+//! and a task of the caller stands in for it. Task names are unique within each pipeline, as
+//! kfp names them.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::control::{Condition, GroupKind, GroupSpec, LoopItems};
+use crate::spec::component::{sanitize_name, ComponentSpec, InputSpec, OutputSpec, ParamRef};
+use crate::spec::pipeline::{Arg, Pipeline, PipelineOutput, TaskId, TaskSpec};
+
+/// A pipeline with its outermost nested pipelines split off: the caller, in which task
+/// `task` of each [`Sub`] stands for it.
+pub(super) struct Split {
+    pub(super) parent: Pipeline,
+    pub(super) subs: Vec<Sub>,
+}
+
+/// A nested pipeline as a pipeline of its own, and the caller's task that runs it.
+pub(super) struct Sub {
+    pub(super) task: usize,
+    pub(super) pipeline: Pipeline,
+}
+
+/// Whether group `g` is a nested pipeline.
+fn is_nested(p: &Pipeline, g: usize) -> bool {
+    matches!(
+        p.groups.get(g).map(|g| &g.kind),
+        Some(GroupKind::Pipeline { .. })
+    )
+}
+
+/// The outermost nested pipeline holding group `g` (or `g` itself), if any.
+fn outermost(p: &Pipeline, g: Option<usize>) -> Option<usize> {
+    let mut found = None;
+    let mut at = g;
+    while let Some(i) = at {
+        if is_nested(p, i) {
+            found = Some(i);
+        }
+        at = p.groups.get(i).and_then(|g| g.parent);
+    }
+    found
+}
+
+/// `p` split at its outermost nested pipelines; `None` when it calls none.
+pub(super) fn split(p: &Pipeline) -> Option<Split> {
+    let tops: Vec<usize> = (0..p.groups.len())
+        .filter(|&g| is_nested(p, g) && outermost(p, p.groups[g].parent).is_none())
+        .collect();
+    if tops.is_empty() {
+        return None;
+    }
+    let task_top: Vec<Option<usize>> = p.tasks.iter().map(|t| outermost(p, t.group)).collect();
+    let group_top: Vec<Option<usize>> =
+        (0..p.groups.len()).map(|g| outermost(p, Some(g))).collect();
+
+    // The caller's tasks in the order they were made, each nested pipeline at its call.
+    enum Item {
+        Task(usize),
+        Nested(usize),
+    }
+    let mut order = Vec::new();
+    let mut pending: Vec<usize> = tops.clone();
+    for t in 0..=p.tasks.len() {
+        pending.retain(|&g| {
+            let starts = match &p.groups[g].kind {
+                GroupKind::Pipeline { first_task, .. } => *first_task <= t,
+                _ => true,
+            };
+            if starts {
+                order.push(Item::Nested(g));
+            }
+            !starts
+        });
+        if t < p.tasks.len() && task_top[t].is_none() {
+            order.push(Item::Task(t));
+        }
+    }
+    let mut task_map: HashMap<usize, usize> = HashMap::new();
+    let mut nested_task: HashMap<usize, usize> = HashMap::new();
+    for (new, item) in order.iter().enumerate() {
+        match item {
+            Item::Task(t) => {
+                task_map.insert(*t, new);
+            }
+            Item::Nested(g) => {
+                nested_task.insert(*g, new);
+            }
+        }
+    }
+    let mut group_map: HashMap<usize, usize> = HashMap::new();
+    for g in 0..p.groups.len() {
+        if group_top[g].is_none() {
+            let new = group_map.len();
+            group_map.insert(g, new);
+        }
+    }
+    let id = p.id;
+    // An output of a task inside a nested pipeline, as the caller sees it: that pipeline's
+    // output of the same value.
+    let map_output = |t: usize, output: &str| -> Option<(usize, String)> {
+        if let Some(&n) = task_map.get(&t) {
+            return Some((n, output.to_owned()));
+        }
+        let g = task_top.get(t).copied().flatten()?;
+        let GroupKind::Pipeline { outputs, .. } = &p.groups[g].kind else {
+            return None;
+        };
+        let name = outputs.iter().find_map(|o| match &o.source {
+            Arg::Output { task, output: out } if task.index == t && out == output => {
+                Some(o.name.clone())
+            }
+            _ => None,
+        })?;
+        Some((nested_task[&g], name))
+    };
+    let remap = Remap {
+        id,
+        task: &|t, o| map_output(t, o),
+        group: &|g| group_map.get(&g).copied(),
+    };
+
+    let mut parent = Pipeline {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        params: p.params.clone(),
+        tasks: Vec::new(),
+        groups: Vec::new(),
+        outputs: p.outputs.iter().map(|o| remap.output(o)).collect(),
+        errors: Vec::new(),
+        timeout: p.timeout.clone(),
+        id,
+    };
+    for g in 0..p.groups.len() {
+        if group_top[g].is_none() {
+            let group = &p.groups[g];
+            parent.groups.push(GroupSpec {
+                id: group.id,
+                kind: remap.kind(&group.kind),
+                parent: group.parent.and_then(|x| group_map.get(&x).copied()),
+                scoped: None,
+            });
+        }
+    }
+    let mut subs = Vec::new();
+    for item in &order {
+        match *item {
+            Item::Task(t) => {
+                let task = &p.tasks[t];
+                let mut after: Vec<TaskId> = Vec::new();
+                for a in &task.after {
+                    if let Some((n, _)) = remap.task_of(a.index) {
+                        let a = TaskId {
+                            pipeline: id,
+                            index: n,
+                        };
+                        if !after.contains(&a) {
+                            after.push(a);
+                        }
+                    }
+                }
+                parent.tasks.push(TaskSpec {
+                    name: task.name.clone(),
+                    component: task.component.clone(),
+                    args: task
+                        .args
+                        .iter()
+                        .map(|a| a.as_ref().map(|a| remap.arg(a)))
+                        .collect(),
+                    display_name: task.display_name.clone(),
+                    after,
+                    caching: task.caching,
+                    settings: task.settings.clone(),
+                    group: task.group.and_then(|g| group_map.get(&g).copied()),
+                    scoped_args: None,
+                });
+            }
+            Item::Nested(g) => {
+                let GroupKind::Pipeline {
+                    name,
+                    fn_name,
+                    params,
+                    args,
+                    outputs,
+                    ..
+                } = &p.groups[g].kind
+                else {
+                    continue;
+                };
+                let sub = sub_pipeline(p, g);
+                let mut component = ComponentSpec::new(fn_name.clone());
+                component.name = name.clone();
+                for param in params {
+                    component.inputs.push(InputSpec {
+                        name: param.name.clone(),
+                        kind: param.kind,
+                        rust_type: "",
+                        optional: param.optional || param.default.is_some(),
+                    });
+                }
+                for (i, o) in outputs.iter().enumerate() {
+                    component.outputs.push(OutputSpec {
+                        name: o.name.clone(),
+                        kind: o.kind,
+                    });
+                    if let Some(a) = o.artifact {
+                        component.artifacts.push((ParamRef::Output(i), a));
+                    }
+                }
+                let task_args = params
+                    .iter()
+                    .map(|param| {
+                        args.iter()
+                            .find(|(n, _)| *n == param.name)
+                            .and_then(|(_, a)| a.as_ref())
+                            .map(|a| remap.arg(a))
+                    })
+                    .collect();
+                subs.push(Sub {
+                    task: parent.tasks.len(),
+                    pipeline: sub,
+                });
+                parent.tasks.push(TaskSpec {
+                    name: sanitize_name(name),
+                    component: Arc::new(component),
+                    args: task_args,
+                    display_name: None,
+                    after: Vec::new(),
+                    caching: true,
+                    settings: Default::default(),
+                    group: p.groups[g].parent.and_then(|x| group_map.get(&x).copied()),
+                    scoped_args: None,
+                });
+            }
+        }
+    }
+    rename(&mut parent);
+    Some(Split { parent, subs })
+}
+
+/// Nested pipeline `g` of `p` as a pipeline of its own, from what its body wrote.
+fn sub_pipeline(p: &Pipeline, g: usize) -> Pipeline {
+    let inside = |group: Option<usize>| {
+        let mut at = group;
+        while let Some(i) = at {
+            if i == g {
+                return true;
+            }
+            at = p.groups.get(i).and_then(|x| x.parent);
+        }
+        false
+    };
+    let tasks: Vec<usize> = (0..p.tasks.len())
+        .filter(|&t| inside(p.tasks[t].group))
+        .collect();
+    let groups: Vec<usize> = (0..p.groups.len())
+        .filter(|&x| x != g && inside(Some(x)))
+        .collect();
+    let task_map: HashMap<usize, usize> = tasks.iter().enumerate().map(|(n, &t)| (t, n)).collect();
+    let group_map: HashMap<usize, usize> =
+        groups.iter().enumerate().map(|(n, &x)| (x, n)).collect();
+    let id = p.id;
+    let remap = Remap {
+        id,
+        task: &|t, o| task_map.get(&t).map(|&n| (n, o.to_owned())),
+        group: &|x| group_map.get(&x).copied(),
+    };
+    let GroupKind::Pipeline {
+        name,
+        params,
+        outputs,
+        ..
+    } = &p.groups[g].kind
+    else {
+        return p.clone();
+    };
+    let sub_groups = groups
+        .iter()
+        .map(|&x| {
+            let group = &p.groups[x];
+            let mut kind = remap.kind(group.scoped.as_ref().unwrap_or(&group.kind));
+            if let GroupKind::Pipeline { first_task, .. } = &mut kind {
+                *first_task = tasks.iter().filter(|&&t| t < *first_task).count();
+            }
+            GroupSpec {
+                id: group.id,
+                kind,
+                parent: group.parent.and_then(|y| group_map.get(&y).copied()),
+                scoped: None,
+            }
+        })
+        .collect();
+    let sub_tasks = tasks
+        .iter()
+        .map(|&t| {
+            let task = &p.tasks[t];
+            let args = task.scoped_args.as_ref().unwrap_or(&task.args);
+            TaskSpec {
+                name: task.name.clone(),
+                component: task.component.clone(),
+                args: args
+                    .iter()
+                    .map(|a| a.as_ref().map(|a| remap.arg(a)))
+                    .collect(),
+                display_name: task.display_name.clone(),
+                after: task
+                    .after
+                    .iter()
+                    .filter_map(|a| task_map.get(&a.index))
+                    .map(|&n| TaskId {
+                        pipeline: id,
+                        index: n,
+                    })
+                    .collect(),
+                caching: task.caching,
+                settings: task.settings.clone(),
+                group: task.group.and_then(|x| group_map.get(&x).copied()),
+                // The tasks of a pipeline nested in this one keep what their body wrote.
+                scoped_args: task
+                    .scoped_args
+                    .as_ref()
+                    .filter(|_| outermost_below(p, task.group, g).is_some())
+                    .map(|a| a.iter().map(|a| a.as_ref().map(|a| remap.arg(a))).collect()),
+            }
+        })
+        .collect();
+    let mut sub = Pipeline {
+        name: name.clone(),
+        description: None,
+        params: params.clone(),
+        tasks: sub_tasks,
+        groups: sub_groups,
+        outputs: outputs.iter().map(|o| remap.output(o)).collect(),
+        errors: Vec::new(),
+        timeout: None,
+        id,
+    };
+    rename(&mut sub);
+    sub
+}
+
+/// The outermost nested pipeline strictly inside `g` that holds `group`, if any.
+fn outermost_below(p: &Pipeline, group: Option<usize>, g: usize) -> Option<usize> {
+    let mut found = None;
+    let mut at = group;
+    while let Some(i) = at {
+        if i == g {
+            return found;
+        }
+        if is_nested(p, i) {
+            found = Some(i);
+        }
+        at = p.groups.get(i).and_then(|x| x.parent);
+    }
+    None
+}
+
+/// Names each task of `p` as kfp does within one pipeline: the component's (or nested
+/// pipeline's) sanitised name, `-2`, `-3`, ... on repeats, the pipeline's own name taken.
+fn rename(p: &mut Pipeline) {
+    let mut names: HashSet<String> = HashSet::from([sanitize_name(&p.name)]);
+    for task in &mut p.tasks {
+        let base = sanitize_name(&task.component.name);
+        let base = if base.is_empty() {
+            "task".to_owned()
+        } else {
+            base
+        };
+        let mut name = base.clone();
+        let mut i = 2;
+        while names.contains(&name) {
+            name = format!("{base}-{i}");
+            i += 1;
+        }
+        names.insert(name.clone());
+        task.name = name;
+    }
+}
+
+/// Task and group indices from one pipeline to another.
+struct Remap<'a> {
+    id: u64,
+    task: &'a dyn Fn(usize, &str) -> Option<(usize, String)>,
+    group: &'a dyn Fn(usize) -> Option<usize>,
+}
+
+impl Remap<'_> {
+    fn task_of(&self, t: usize) -> Option<(usize, String)> {
+        (self.task)(t, "")
+    }
+
+    fn id(&self, index: usize) -> TaskId {
+        TaskId {
+            pipeline: self.id,
+            index,
+        }
+    }
+
+    fn arg(&self, arg: &Arg) -> Arg {
+        match arg {
+            Arg::Output { task, output } => match (self.task)(task.index, output) {
+                Some((n, output)) => Arg::Output {
+                    task: self.id(n),
+                    output,
+                },
+                None => arg.clone(),
+            },
+            Arg::Collected { task, output } => match (self.task)(task.index, output) {
+                Some((n, output)) => Arg::Collected {
+                    task: self.id(n),
+                    output,
+                },
+                None => arg.clone(),
+            },
+            Arg::OneOf { outputs } => Arg::OneOf {
+                outputs: outputs
+                    .iter()
+                    .map(|(t, o)| match (self.task)(t.index, o) {
+                        Some((n, o)) => (self.id(n), o),
+                        None => (*t, o.clone()),
+                    })
+                    .collect(),
+            },
+            Arg::LoopItem { group, field } => Arg::LoopItem {
+                group: (self.group)(*group).unwrap_or(*group),
+                field: field.clone(),
+            },
+            Arg::Constant(_) | Arg::Param(_) => arg.clone(),
+        }
+    }
+
+    fn condition(&self, c: &Condition) -> Condition {
+        let mut c = c.clone();
+        c.lhs = self.arg(&c.lhs);
+        c.rhs = self.arg(&c.rhs);
+        c
+    }
+
+    fn output(&self, o: &PipelineOutput) -> PipelineOutput {
+        PipelineOutput {
+            source: self.arg(&o.source),
+            ..o.clone()
+        }
+    }
+
+    fn kind(&self, kind: &GroupKind) -> GroupKind {
+        let mut kind = kind.clone();
+        match &mut kind {
+            GroupKind::Condition { condition, .. } => *condition = self.condition(condition),
+            GroupKind::Branch {
+                negated, condition, ..
+            } => {
+                for c in negated.iter_mut().chain(condition.iter_mut()) {
+                    *c = self.condition(c);
+                }
+            }
+            GroupKind::Loop { items, .. } => {
+                if let LoopItems::Output { task, output } = items {
+                    if let Some((n, o)) = (self.task)(task.index, output) {
+                        *task = self.id(n);
+                        *output = o;
+                    }
+                }
+            }
+            GroupKind::ExitHandler { exit_task, .. } => {
+                if let Some((n, _)) = self.task_of(exit_task.index) {
+                    *exit_task = self.id(n);
+                }
+            }
+            GroupKind::Pipeline { args, outputs, .. } => {
+                for (_, a) in args.iter_mut() {
+                    if let Some(a) = a {
+                        *a = self.arg(a);
+                    }
+                }
+                for o in outputs.iter_mut() {
+                    *o = self.output(o);
+                }
+            }
+            GroupKind::Branches => {}
+        }
+        kind
+    }
+}
+
+/// Renames the components and executors of `spec` (a nested pipeline's `PipelineSpec`) that
+/// `taken` already holds, adds them to `components` and `executors`, and returns the
+/// nested pipeline's own component (its root).
+pub(super) fn merge(
+    spec: &Value,
+    components: &mut Map<String, Value>,
+    executors: &mut Map<String, Value>,
+) -> Value {
+    let mut renames: HashMap<String, String> = HashMap::new();
+    let fresh = |name: &str, taken: &Map<String, Value>, renames: &HashMap<String, String>| {
+        let used = |n: &str| taken.contains_key(n) || renames.values().any(|v| v == n);
+        if !used(name) {
+            return name.to_owned();
+        }
+        let mut i = 2;
+        loop {
+            let n = format!("{name}-{i}");
+            if !used(&n) {
+                return n;
+            }
+            i += 1;
+        }
+    };
+    let empty = Map::new();
+    let sub_components = spec["components"].as_object().unwrap_or(&empty);
+    let sub_executors = spec["deploymentSpec"]["executors"]
+        .as_object()
+        .unwrap_or(&empty);
+    for name in sub_components.keys() {
+        let new = fresh(name, components, &renames);
+        renames.insert(name.clone(), new);
+    }
+    let mut exec_renames: HashMap<String, String> = HashMap::new();
+    for name in sub_executors.keys() {
+        let used = |n: &str| executors.contains_key(n) || exec_renames.values().any(|v| v == n);
+        let mut new = name.clone();
+        let mut i = 2;
+        while used(&new) {
+            new = format!("{name}-{i}");
+            i += 1;
+        }
+        exec_renames.insert(name.clone(), new);
+    }
+    for (name, value) in sub_components {
+        let mut value = value.clone();
+        rewrite(&mut value, &renames, &exec_renames);
+        components.insert(renames[name].clone(), value);
+    }
+    for (name, value) in sub_executors {
+        executors.insert(exec_renames[name].clone(), value.clone());
+    }
+    let mut root = spec["root"].clone();
+    rewrite(&mut root, &renames, &exec_renames);
+    root
+}
+
+/// Rewrites `componentRef.name` and `executorLabel` in `value` by the renames.
+fn rewrite(
+    value: &mut Value,
+    components: &HashMap<String, String>,
+    executors: &HashMap<String, String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(label)) = map.get_mut("executorLabel") {
+                if let Some(new) = executors.get(label.as_str()) {
+                    *label = new.clone();
+                }
+            }
+            if let Some(Value::String(name)) =
+                map.get_mut("componentRef").and_then(|r| r.get_mut("name"))
+            {
+                if let Some(new) = components.get(name.as_str()) {
+                    *name = new.clone();
+                }
+            }
+            for v in map.values_mut() {
+                rewrite(v, components, executors);
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| rewrite(v, components, executors)),
+        _ => {}
+    }
+}
+
+/// The pipeline's outputs: `outputDefinitions` and `dag.outputs`, each read from a task at
+/// the top of the pipeline (checked before).
+pub(super) fn outputs(p: &Pipeline) -> Option<(Value, Value)> {
+    if p.outputs.is_empty() {
+        return None;
+    }
+    let (mut def_params, mut def_artifacts) = (Map::new(), Map::new());
+    let (mut dag_params, mut dag_artifacts) = (Map::new(), Map::new());
+    for o in &p.outputs {
+        let Arg::Output { task, output } = &o.source else {
+            continue;
+        };
+        let Some(producer) = p.task(*task) else {
+            continue;
+        };
+        let key = super::io::io_name(&producer.component, output).into_owned();
+        match o.artifact {
+            Some(a) => {
+                def_artifacts.insert(
+                    o.name.clone(),
+                    json!({ "artifactType": super::artifact_type(a.schema_title) }),
+                );
+                dag_artifacts.insert(
+                    o.name.clone(),
+                    json!({ "artifactSelectors": [
+                        { "outputArtifactKey": key, "producerSubtask": producer.name }
+                    ] }),
+                );
+            }
+            None => {
+                def_params.insert(o.name.clone(), json!({ "parameterType": o.kind.v2_name() }));
+                dag_params.insert(
+                    o.name.clone(),
+                    json!({ "valueFromParameter": {
+                        "outputParameterKey": key, "producerSubtask": producer.name
+                    } }),
+                );
+            }
+        }
+    }
+    let defs = super::definitions(def_params, def_artifacts)?;
+    let dag = super::definitions(dag_params, dag_artifacts)?;
+    Some((defs, dag))
+}
+
+/// Where KFP v2 cannot read a pipeline's output: from a task inside a condition, loop or exit
+/// handler of the pipeline (kfp hands those out through `dsl.OneOf` or `dsl.Collected`).
+pub(crate) fn check_outputs(p: &Pipeline, errors: &mut Vec<crate::error::BuildError>) {
+    let mut pipelines: Vec<(String, Option<usize>, &Vec<PipelineOutput>)> =
+        vec![(p.name.clone(), None, &p.outputs)];
+    for (g, group) in p.groups.iter().enumerate() {
+        if let GroupKind::Pipeline { name, outputs, .. } = &group.kind {
+            pipelines.push((name.clone(), Some(g), outputs));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (name, scope, outputs) in pipelines {
+        for o in outputs {
+            let Arg::Output { task, output } = &o.source else {
+                continue;
+            };
+            let Some(producer) = p.task(*task) else {
+                continue;
+            };
+            // The producer must sit directly in the pipeline's DAG, or be returned by a
+            // nested pipeline there.
+            let at = crate::compiler::check::output_scope_below(p, task.index(), output, scope);
+            if at != scope && seen.insert((name.clone(), o.name.clone())) {
+                errors.push(crate::error::BuildError::Unsupported {
+                    task: producer.name.clone(),
+                    message: format!(
+                        "pipeline `{name}` returns its output `{output}` as output `{}`, but \
+                         the task runs inside a condition, loop or exit handler of the \
+                         pipeline; KFP v2 reads a pipeline's outputs from the tasks at its top: \
+                         return a task made outside the group",
+                        o.name
+                    ),
+                });
+            }
+        }
+    }
+}
