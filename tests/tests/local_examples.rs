@@ -141,6 +141,21 @@ fn nested_pipeline_gives_its_result() {
 }
 
 #[test]
+fn pipelines_as_components_run_with_their_outputs() {
+    let (r, _d) = run(
+        &kfp_examples::pipeline_as_component::pipeline_as_component(),
+        Runner::in_process(),
+    );
+    assert_succeeded(&r);
+    // 10 + 2 + 2 = 14; then 14 + 14 + 14 = 42, read by `show` outside the nested pipeline.
+    assert_eq!(r.output::<i64>("add-2", "Output").unwrap(), 14);
+    assert_eq!(r.output::<i64>("add-4", "Output").unwrap(), 42);
+    // `count` reads the Dataset `make-and-add` returns: "14".
+    assert_eq!(r.output::<i64>("count", "Output").unwrap(), 2);
+    assert_eq!(r.task("show").unwrap().state, TaskState::Succeeded);
+}
+
+#[test]
 fn exit_handler_runs_its_exit_task() {
     let (r, _d) = run(
         &kfp_examples::exit_handler::exit_handler(),

@@ -46,9 +46,64 @@ fn both_targets_compile_it() {
             .binary_path("/usr/local/bin/nested_pipeline")
             .compile(&p, target)
             .unwrap();
-        assert!(yaml.contains("add-4"), "{target}");
+        // A DAG of its own: kfp 1.8.9's graph template, kfp 2.17.3's component.
+        let own_dag = match target {
+            Target::V1 => "name: graph-add-twice-2",
+            Target::V2 => "name: comp-add-twice-2",
+        };
+        assert!(yaml.contains(own_dag), "{target}: {yaml}");
     }
 }
+
+#[test]
+fn a_pipeline_returns_its_outputs() {
+    let p = kfp_examples::pipeline_as_component::pipeline_as_component();
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let names: Vec<&str> = p.outputs.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["Output"]);
+    let ir = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&p, Target::V2)
+        .unwrap();
+    assert!(ir.contains("# Outputs:\n#    Output: int\n"), "{ir}");
+    assert!(ir.contains("producerSubtask: make-and-add"), "{ir}");
+    assert!(ir.contains("artifactSelectors"), "{ir}");
+    // kfp 1.8.9 ignores a pipeline's outputs.
+    let argo = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&p, Target::V1)
+        .unwrap();
+    assert!(!argo.contains("producerSubtask"), "{argo}");
+}
+
+#[component]
+fn flip() -> String {
+    "heads".into()
+}
+
+#[pipeline(name = "returns-from-a-condition")]
+fn returns_from_a_condition() -> TaskOutput<String> {
+    let f = flip();
+    let mut inner = None;
+    f.output().equals("heads").then(|| {
+        inner = Some(echo(f.output()).output());
+    });
+    inner.unwrap_or(f.output())
+}
+
+#[test]
+fn an_output_from_inside_a_condition_is_a_typed_error_on_v2() {
+    let err = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&returns_from_a_condition(), Target::V2)
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("echo") && text.contains("returns its output `Output`"),
+        "{text}"
+    );
+}
+
 
 #[component]
 fn echo(s: String) -> String {
