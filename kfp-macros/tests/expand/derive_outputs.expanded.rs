@@ -44,6 +44,17 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::kfp_core::__private::PipelineOutputs for StatsOutputs {
+        fn pipeline_outputs(
+            &self,
+        ) -> ::kfp_core::__private::Vec<::kfp_core::__private::PipelineOutput> {
+            ::core::convert::From::from([
+                ::kfp_core::__private::pipeline_output("sum", &self.sum),
+                ::kfp_core::__private::pipeline_output("label", &self.label),
+            ])
+        }
+    }
+    #[automatically_derived]
     impl ::kfp_core::__private::OutputHandles for StatsOutputs {
         fn from_task(__kfp_task: ::kfp_core::__private::TaskId) -> Self {
             StatsOutputs {

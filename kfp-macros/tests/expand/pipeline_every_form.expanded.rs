@@ -14,7 +14,8 @@ pub fn demo() -> ::kfp_core::Pipeline {
         "demo",
         ::core::option::Option::Some("A demo"),
         |__kfp_params: &mut ::kfp_core::__private::Params| {
-            let _ = __kfp_pipeline_demo(__kfp_params);
+            let __kfp_returned = __kfp_pipeline_demo(__kfp_params);
+            ::kfp_core::__private::set_pipeline_outputs(&__kfp_returned);
         },
     )
 }
@@ -45,6 +46,7 @@ pub mod demo {
         model: impl ::kfp_core::__private::IntoArg<String>,
     ) -> () {
         ::kfp_core::__private::nested_pipeline(
+            "demo",
             "demo",
             ::core::convert::From::from([
                 ("epochs", ::kfp_core::__private::arg::<i64, _>(epochs)),
