@@ -837,7 +837,7 @@ pub(crate) fn with_loop<R>(
     body: impl FnOnce(usize) -> R,
 ) -> R {
     let opened = with_current(|b| {
-        let scoped = scoped_kind(b).then(|| kind.clone());
+        let mut scoped = scoped_kind(b).then(|| kind.clone());
         match &mut kind {
             crate::control::GroupKind::Condition { condition, .. } => {
                 condition.lhs = b.bind(condition.lhs.clone());
@@ -882,6 +882,14 @@ pub(crate) fn with_loop<R>(
         {
             b.counter += 1;
             *item_id = b.counter;
+            if let Some(crate::control::GroupKind::Loop {
+                items: crate::control::LoopItems::Static(_),
+                item_id: scoped_id,
+                ..
+            }) = &mut scoped
+            {
+                *scoped_id = b.counter;
+            }
         }
         b.counter += 1;
         let index = b.pipeline.groups.len();

@@ -97,6 +97,10 @@ pub mod nested_pipeline;
 #[path = "../examples/pipeline_as_component.rs"]
 pub mod pipeline_as_component;
 
+/// `examples/nested_control.rs`.
+#[path = "../examples/nested_control.rs"]
+pub mod nested_control;
+
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;

@@ -131,6 +131,10 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             "nested_pipeline",
             kfp_examples::nested_pipeline::nested_pipeline(),
         ),
+        (
+            "nested_control",
+            kfp_examples::nested_control::nested_control(),
+        ),
         ("yaml_quirks", yaml_quirks()),
     ]
 }

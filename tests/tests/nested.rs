@@ -104,7 +104,6 @@ fn an_output_from_inside_a_condition_is_a_typed_error_on_v2() {
     );
 }
 
-
 #[component]
 fn echo(s: String) -> String {
     s

@@ -145,9 +145,10 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
     for g in 0..p.groups.len() {
         if group_top[g].is_none() {
             let group = &p.groups[g];
+            let shift = shift(p, &tops, 0, group.id);
             parent.groups.push(GroupSpec {
-                id: group.id,
-                kind: remap.kind(&group.kind),
+                id: group.id - shift,
+                kind: renumber(remap.kind(&group.kind), shift),
                 parent: group.parent.and_then(|x| group_map.get(&x).copied()),
                 scoped: None,
             });
@@ -285,16 +286,29 @@ fn sub_pipeline(p: &Pipeline, g: usize) -> Pipeline {
     else {
         return p.clone();
     };
+    // kfp numbers the groups of each pipeline from 1: those of the nested pipelines inside
+    // this one do not count.
+    let direct: Vec<usize> = groups
+        .iter()
+        .copied()
+        .filter(|&x| is_nested(p, x) && outermost_below(p, p.groups[x].parent, g).is_none())
+        .collect();
+    let base = p.groups[g].id;
     let sub_groups = groups
         .iter()
         .map(|&x| {
             let group = &p.groups[x];
-            let mut kind = remap.kind(group.scoped.as_ref().unwrap_or(&group.kind));
+            let top = outermost_below(p, Some(x), g).unwrap_or(x);
+            let shift = shift(p, &direct, base, p.groups[top].id);
+            let mut kind = renumber(
+                remap.kind(group.scoped.as_ref().unwrap_or(&group.kind)),
+                shift,
+            );
             if let GroupKind::Pipeline { first_task, .. } = &mut kind {
                 *first_task = tasks.iter().filter(|&&t| t < *first_task).count();
             }
             GroupSpec {
-                id: group.id,
+                id: group.id - shift,
                 kind,
                 parent: group.parent.and_then(|y| group_map.get(&y).copied()),
                 scoped: None,
@@ -348,6 +362,48 @@ fn sub_pipeline(p: &Pipeline, g: usize) -> Pipeline {
     };
     rename(&mut sub);
     sub
+}
+
+/// The last number nested pipeline `h` and the groups inside it take from kfp's counter.
+fn last_number(p: &Pipeline, h: usize) -> u32 {
+    let mut last = p.groups[h].id;
+    for (x, group) in p.groups.iter().enumerate() {
+        let mut at = Some(x);
+        while let Some(i) = at {
+            if i == h {
+                last = last.max(group.id);
+                if let GroupKind::Loop { item_id, .. } = &group.kind {
+                    last = last.max(*item_id);
+                }
+                break;
+            }
+            at = p.groups[i].parent;
+        }
+    }
+    last
+}
+
+/// How much to take off the number `id` of a group of a pipeline whose own numbers start
+/// after `base`, for which the nested pipelines `nested` (directly in it) took numbers from
+/// the shared counter: `base`, and the numbers of each nested pipeline that ends before it.
+fn shift(p: &Pipeline, nested: &[usize], base: u32, id: u32) -> u32 {
+    base + nested
+        .iter()
+        .filter_map(|&h| {
+            let last = last_number(p, h);
+            (last < id).then(|| last - p.groups[h].id + 1)
+        })
+        .sum::<u32>()
+}
+
+/// `kind` with its loop item's number taken down by `shift`.
+fn renumber(mut kind: GroupKind, shift: u32) -> GroupKind {
+    if let GroupKind::Loop { item_id, .. } = &mut kind {
+        if *item_id > shift {
+            *item_id -= shift;
+        }
+    }
+    kind
 }
 
 /// The outermost nested pipeline strictly inside `g` that holds `group`, if any.
