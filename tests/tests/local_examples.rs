@@ -153,6 +153,24 @@ fn pipelines_as_components_run_with_their_outputs() {
     // `count` reads the Dataset `make-and-add` returns: "14".
     assert_eq!(r.output::<i64>("count", "Output").unwrap(), 2);
     assert_eq!(r.task("show").unwrap().state, TaskState::Succeeded);
+    // What the pipeline returns: `make-and-add`'s `total`.
+    assert_eq!(r.pipeline_output::<i64>("Output").unwrap(), 42);
+    assert_eq!(r.to_json()["outputs"]["Output"], 42);
+    assert!(kfp_core::local::progress::summary(&r).contains("pipeline outputs:\n  Output = 42\n"));
+}
+
+#[test]
+fn control_flow_inside_nested_pipelines_runs() {
+    let (r, _d) = run(
+        &kfp_examples::nested_control::nested_control(),
+        Runner::in_process().param("start", 3_i64),
+    );
+    assert_succeeded(&r);
+    // First call: x = 3 + 1 = 4, not over 5; second call (inside `start < 100`): x = 3.
+    assert_eq!(r.task("show").unwrap().state, TaskState::Skipped);
+    assert_eq!(r.task("show-2").unwrap().state, TaskState::Skipped);
+    assert_eq!(r.output::<i64>("add-2[1]", "Output").unwrap(), 6);
+    assert_eq!(r.output::<i64>("add-3[0]", "Output").unwrap(), 4);
 }
 
 #[test]
