@@ -357,6 +357,8 @@ pub enum GroupKind {
         fn_name: String,
         /// The nested pipeline's parameters, in signature order.
         params: Vec<crate::spec::pipeline::ParamSpec>,
+        /// The parameters that are files (`InputPath<K>`), by name, with their types.
+        files: Vec<(String, crate::artifact::ArtifactType)>,
         /// What the caller passes each parameter, as the caller wrote it (an [`Arg::Param`]
         /// of an enclosing nested pipeline names its parameter); `None` takes the default.
         args: Vec<(String, Option<Arg>)>,

@@ -163,7 +163,7 @@ impl Params {
     pub fn param<T: KfpType>(&mut self, name: &'static str, default: Option<T>) -> Param<T> {
         if self.nested.is_some() {
             let default = default.as_ref().map(KfpType::to_json);
-            return self.bind_nested(name, T::KIND, T::OPTIONAL, default);
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, T::ARTIFACT, default);
         }
         let spec = ParamSpec {
             name: name.to_owned(),
@@ -190,7 +190,7 @@ impl Params {
                 Arg::Constant(v) => Some(v),
                 _ => None,
             };
-            return self.bind_nested(name, T::KIND, T::OPTIONAL, value);
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, T::ARTIFACT, value);
         }
         let value = match default {
             Arg::Constant(v) => Some(v),
@@ -229,15 +229,19 @@ impl Params {
         name: &'static str,
         kind: crate::types::ParamKind,
         optional: bool,
+        file: Option<crate::artifact::ArtifactType>,
         default: Option<Value>,
     ) -> Param<T> {
         let pipeline = self.nested.clone().unwrap_or_default();
         with_pipeline(self.pipeline, |b| {
             // The nested pipeline's own parameter, which KFP v2 declares on its component.
             if let Some(&g) = b.nested.last() {
-                if let Some(crate::control::GroupKind::Pipeline { params, .. }) =
+                if let Some(crate::control::GroupKind::Pipeline { params, files, .. }) =
                     b.pipeline.groups.get_mut(g).map(|g| &mut g.kind)
                 {
+                    if let Some(file) = file {
+                        files.push((name.to_owned(), file));
+                    }
                     params.push(ParamSpec {
                         name: name.to_owned(),
                         kind,
@@ -308,6 +312,7 @@ pub fn nested_pipeline<R: PipelineOutputs>(
                 name: name.to_owned(),
                 fn_name: fn_name.to_owned(),
                 params: Vec::new(),
+                files: Vec::new(),
                 args: written,
                 outputs: Vec::new(),
                 first_task,

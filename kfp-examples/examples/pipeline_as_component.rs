@@ -1,7 +1,7 @@
 //! Pipelines as components, with outputs: `add_twice` and `make_and_add` are pipelines called
 //! inside pipelines, `make_and_add` returns two outputs (a value and a `Dataset`, through a
-//! `#[derive(Outputs)]` struct) that feed the caller's tasks, and the pipeline itself returns
-//! one.
+//! `#[derive(Outputs)]` struct) that feed the caller's tasks, `count_data` takes a file, and
+//! the pipeline itself returns one output.
 //!
 //! KFP v2 makes each nested pipeline a component with a DAG of its own (`comp-add-twice`) and
 //! one task of its caller, and gives the pipeline its outputs (`root.outputDefinitions`), as
@@ -59,6 +59,11 @@ pub fn make_and_add(n: i64) -> MadeAndAddedOutputs {
     }
 }
 
+#[pipeline(name = "count-data")]
+pub fn count_data(data: InputPath<Dataset>) -> TaskOutput<i64> {
+    count(data).output()
+}
+
 #[pipeline(name = "pipeline-as-component")]
 pub fn pipeline_as_component(
     #[kfp(default = 10)] start: i64,
@@ -66,7 +71,7 @@ pub fn pipeline_as_component(
 ) -> TaskOutput<i64> {
     let four = add_twice(start, step);
     let made = make_and_add(four);
-    count(made.data);
+    count_data(made.data);
     show(made.total);
     made.total
 }

@@ -32,13 +32,16 @@ def make_and_add(n: int):
     made = make_data_op(n)
     add_twice(n, n)
     RETURNED.append((RETURNED.pop(), made.outputs['data']))
+@dsl.graph_component
+def count_data(data):
+    count_op(data)
 @dsl.pipeline(name='pipeline-as-component')
 def p(start: int = 10, step: int = 2):
     add_twice(start, step)
     four = RETURNED.pop()
     make_and_add(four)
     total, data = RETURNED.pop()
-    count_op(data)
+    count_data(data)
     show_op(total)
     return total
 compiler.Compiler().compile(p, sys.argv[1])

@@ -92,15 +92,18 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     // A pipeline called inside this one is a component with a DAG of its own.
     let split = nested::split(pipeline);
     let pipeline = split.as_ref().map_or(pipeline, |s| &s.parent);
-    let subs: Vec<(usize, Value)> = split
+    let subs: Vec<(usize, Value, &[_])> = split
         .iter()
         .flat_map(|s| &s.subs)
-        .map(|sub| (sub.task, pipeline_spec(compiler, &sub.pipeline)))
+        .map(|sub| {
+            let spec = pipeline_spec(compiler, &sub.pipeline);
+            (sub.task, spec, sub.files.as_slice())
+        })
         .collect();
     let mut components = Map::new();
     let mut executors = Map::new();
     for (t, task) in pipeline.tasks.iter().enumerate() {
-        if subs.iter().any(|(s, _)| *s == t) {
+        if subs.iter().any(|(s, ..)| *s == t) {
             continue;
         }
         components.insert(component_name(task), component_spec(task));
@@ -110,12 +113,13 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         );
     }
     let dag_tasks = dag::Dags::new(pipeline).build(&mut components);
-    for (t, _) in &subs {
+    for (t, ..) in &subs {
         // The caller's names first, so that a nested pipeline's are the ones renamed.
         components.insert(component_name(&pipeline.tasks[*t]), Value::Null);
     }
-    for (t, spec) in &subs {
-        let root = nested::merge(spec, &mut components, &mut executors);
+    for (t, spec, files) in &subs {
+        let mut root = nested::merge(spec, &mut components, &mut executors);
+        nested::file_inputs(&mut root, files);
         components.insert(component_name(&pipeline.tasks[*t]), root);
     }
 

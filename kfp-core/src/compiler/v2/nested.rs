@@ -30,6 +30,8 @@ pub(super) struct Split {
 pub(super) struct Sub {
     pub(super) task: usize,
     pub(super) pipeline: Pipeline,
+    /// The nested pipeline's parameters that are files, with their types.
+    pub(super) files: Vec<(String, crate::artifact::ArtifactType)>,
 }
 
 /// Whether group `g` is a nested pipeline.
@@ -192,6 +194,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
                     name,
                     fn_name,
                     params,
+                    files,
                     args,
                     outputs,
                     ..
@@ -202,7 +205,10 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
                 let sub = sub_pipeline(p, g);
                 let mut component = ComponentSpec::new(fn_name.clone());
                 component.name = name.clone();
-                for param in params {
+                for (i, param) in params.iter().enumerate() {
+                    if let Some((_, a)) = files.iter().find(|(n, _)| *n == param.name) {
+                        component.artifacts.push((ParamRef::Input(i), *a));
+                    }
                     component.inputs.push(InputSpec {
                         name: param.name.clone(),
                         kind: param.kind,
@@ -231,6 +237,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
                 subs.push(Sub {
                     task: parent.tasks.len(),
                     pipeline: sub,
+                    files: files.clone(),
                 });
                 parent.tasks.push(TaskSpec {
                     name: sanitize_name(name),
@@ -604,6 +611,36 @@ pub(super) fn merge(
     let mut root = spec["root"].clone();
     rewrite(&mut root, &renames, &exec_renames);
     root
+}
+
+/// Moves the file parameters `files` of a nested pipeline's root (`spec["root"]`, from
+/// [`merge`]) from `inputDefinitions.parameters` to `inputDefinitions.artifacts`.
+pub(super) fn file_inputs(root: &mut Value, files: &[(String, crate::artifact::ArtifactType)]) {
+    let Some(defs) = root
+        .get_mut("inputDefinitions")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut artifacts = Map::new();
+    if let Some(params) = defs.get_mut("parameters").and_then(Value::as_object_mut) {
+        for (name, a) in files {
+            if let Some(mut p) = params.remove(name) {
+                let mut spec = Map::new();
+                spec.insert("artifactType".into(), super::artifact_type(a.schema_title));
+                if p.get_mut("isOptional").is_some() {
+                    spec.insert("isOptional".into(), json!(true));
+                }
+                artifacts.insert(name.clone(), Value::Object(spec));
+            }
+        }
+        if params.is_empty() {
+            defs.remove("parameters");
+        }
+    }
+    if !artifacts.is_empty() {
+        defs.insert("artifacts".into(), Value::Object(artifacts));
+    }
 }
 
 /// Rewrites `componentRef.name` and `executorLabel` in `value` by the renames.
