@@ -74,7 +74,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
     }
     let mut order = Vec::new();
     let mut pending: Vec<usize> = tops.clone();
-    for t in 0..=p.tasks.len() {
+    for (t, top) in task_top.iter().map(Some).chain([None]).enumerate() {
         pending.retain(|&g| {
             let starts = match &p.groups[g].kind {
                 GroupKind::Pipeline { first_task, .. } => *first_task <= t,
@@ -85,7 +85,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
             }
             !starts
         });
-        if t < p.tasks.len() && task_top[t].is_none() {
+        if top.is_some_and(Option::is_none) {
             order.push(Item::Task(t));
         }
     }
@@ -102,8 +102,8 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
         }
     }
     let mut group_map: HashMap<usize, usize> = HashMap::new();
-    for g in 0..p.groups.len() {
-        if group_top[g].is_none() {
+    for (g, top) in group_top.iter().enumerate() {
+        if top.is_none() {
             let new = group_map.len();
             group_map.insert(g, new);
         }
@@ -144,9 +144,8 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
         timeout: p.timeout.clone(),
         id,
     };
-    for g in 0..p.groups.len() {
-        if group_top[g].is_none() {
-            let group = &p.groups[g];
+    for (group, top) in p.groups.iter().zip(&group_top) {
+        if top.is_none() {
             let shift = shift(p, &tops, 0, group.id);
             parent.groups.push(GroupSpec {
                 id: group.id - shift,
@@ -451,10 +450,13 @@ fn rename(p: &mut Pipeline) {
     }
 }
 
+/// Where output `.1` of task `.0` of one pipeline is in another: a task and an output.
+type TaskMap<'a> = &'a dyn Fn(usize, &str) -> Option<(usize, String)>;
+
 /// Task and group indices from one pipeline to another.
 struct Remap<'a> {
     id: u64,
-    task: &'a dyn Fn(usize, &str) -> Option<(usize, String)>,
+    task: TaskMap<'a>,
     group: &'a dyn Fn(usize) -> Option<usize>,
 }
 
