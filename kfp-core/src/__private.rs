@@ -9,8 +9,8 @@ pub use serde_json::Value;
 
 pub use crate::artifact::ArtifactType;
 pub use crate::dsl::{
-    build_pipeline, pipeline_output, IntoArg, OutputHandles, Param, Params, PipelineOutputs, Task,
-    TaskOutput,
+    build_pipeline, pipeline_output, pipeline_output_of, IntoArg, OutputHandles, Param, Params,
+    PipelineOutputs, Task, TaskOutput,
 };
 pub use crate::runtime::{ComponentReturn, Error, Invocation, OutputValue, RunError};
 pub use crate::spec::component::{ComponentSpec, InputSpec, OutputSpec, ParamRef, RunFn};
@@ -182,17 +182,24 @@ pub fn stub_task<O>() -> Task<O> {
     crate::dsl::stub_task()
 }
 
-/// Runs a nested pipeline's body inside the pipeline being built.
-pub fn nested_pipeline<R: PipelineOutputs>(
+/// Runs a nested pipeline's body inside the pipeline being built; `outputs_of` reads the
+/// outputs from what the body returns.
+pub fn nested_pipeline<R>(
     name: &str,
     fn_name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
+    outputs_of: fn(&R) -> Vec<PipelineOutput>,
 ) -> R {
-    crate::dsl::nested_pipeline(name, fn_name, args, body)
+    crate::dsl::nested_pipeline(name, fn_name, args, body, outputs_of)
 }
 
-/// Records what a pipeline function returned as the pipeline's outputs.
-pub fn set_pipeline_outputs<R: PipelineOutputs>(returned: &R) {
-    crate::dsl::set_pipeline_outputs(returned)
+/// Records the outputs of the pipeline being built.
+pub fn set_pipeline_outputs(outputs: Vec<PipelineOutput>) {
+    crate::dsl::set_pipeline_outputs(outputs)
+}
+
+/// What a pipeline function returned, as the pipeline's outputs.
+pub fn pipeline_outputs<R: PipelineOutputs>(returned: &R) -> Vec<PipelineOutput> {
+    returned.pipeline_outputs()
 }

@@ -280,11 +280,12 @@ impl Params {
 /// `graph-<fn>-<n>` template, KFP v2's component with its own DAG), its parameters stand for
 /// `args`, and what the body returns (a task output, say) is what the call returns, and the
 /// nested pipeline's outputs. `#[pipeline]` calls this from `<name>::task(..)`.
-pub fn nested_pipeline<R: PipelineOutputs>(
+pub fn nested_pipeline<R>(
     name: &str,
     fn_name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
+    outputs_of: fn(&R) -> Vec<crate::spec::pipeline::PipelineOutput>,
 ) -> R {
     let opened = with_current(|b| {
         // The caller's own parameters may be nested ones too: resolve them first.
@@ -331,7 +332,7 @@ pub fn nested_pipeline<R: PipelineOutputs>(
     };
     let result = body(&mut params);
     if let Some((id, index)) = opened {
-        let returned = result.pipeline_outputs();
+        let returned = outputs_of(&result);
         with_pipeline(id, |b| {
             b.bindings.pop();
             b.nested.pop();
@@ -393,10 +394,28 @@ pub fn pipeline_output<T: KfpType>(
     }
 }
 
+/// Output `name` of a pipeline from task `task`'s output `output`, as `spec` (the output of
+/// a `#[derive(Outputs)]` struct) describes it; `file` for a file.
+pub fn pipeline_output_of(
+    spec: Option<&crate::spec::component::OutputSpec>,
+    task: TaskId,
+    output: &str,
+    file: Option<crate::artifact::ArtifactType>,
+) -> crate::spec::pipeline::PipelineOutput {
+    crate::spec::pipeline::PipelineOutput {
+        name: spec.map_or_else(|| output.to_owned(), |s| s.name.clone()),
+        source: Arg::Output {
+            task,
+            output: output.to_owned(),
+        },
+        kind: spec.map_or(crate::types::ParamKind::String, |s| s.kind),
+        artifact: file,
+    }
+}
+
 /// Records what the function of the pipeline being built returned as its outputs.
 /// `#[pipeline]` calls this for the pipeline it builds.
-pub fn set_pipeline_outputs<R: PipelineOutputs>(returned: &R) {
-    let outputs = returned.pipeline_outputs();
+pub fn set_pipeline_outputs(outputs: Vec<crate::spec::pipeline::PipelineOutput>) {
     with_current(|b| b.pipeline.outputs = outputs);
 }
 

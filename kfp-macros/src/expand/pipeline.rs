@@ -166,6 +166,22 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
     };
     let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident.unraw());
     let fn_name = ident.unraw().to_string();
+    let outputs_fn = quote::format_ident!("__kfp_outputs_{}", ident.unraw());
+    // The one place that needs the return type to be a pipeline's outputs, spanned on it.
+    let (ret_span, ret_ty) = match &p.original.sig.output {
+        syn::ReturnType::Default => (proc_macro2::Span::call_site(), quote!(())),
+        syn::ReturnType::Type(_, ty) => (ty.span(), quote!(#ty)),
+    };
+    let ret_kfp = respan(kfp.clone(), ret_span);
+    let outputs_item = quote_spanned! {ret_span=>
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #outputs_fn(
+            __kfp_returned: &#ret_ty,
+        ) -> #ret_kfp::__private::Vec<#ret_kfp::__private::PipelineOutput> {
+            #ret_kfp::__private::pipeline_outputs(__kfp_returned)
+        }
+    };
     let nested_params = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
@@ -187,9 +203,11 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         #vis fn #ident() -> #kfp::Pipeline {
             #kfp::build_pipeline(#name, #description, |__kfp_params: &mut #kfp::__private::Params| {
                 let __kfp_returned = #body_fn(__kfp_params);
-                #kfp::__private::set_pipeline_outputs(&__kfp_returned);
+                #kfp::__private::set_pipeline_outputs(#outputs_fn(&__kfp_returned));
             })
         }
+
+        #outputs_item
 
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::unused_unit)]
@@ -212,6 +230,7 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
                     #fn_name,
                     ::core::convert::From::from([#(#nested_args),*]),
                     super::#body_fn,
+                    super::#outputs_fn,
                 )
             }
         }

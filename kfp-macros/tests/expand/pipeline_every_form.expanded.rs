@@ -15,9 +15,18 @@ pub fn demo() -> ::kfp_core::Pipeline {
         ::core::option::Option::Some("A demo"),
         |__kfp_params: &mut ::kfp_core::__private::Params| {
             let __kfp_returned = __kfp_pipeline_demo(__kfp_params);
-            ::kfp_core::__private::set_pipeline_outputs(&__kfp_returned);
+            ::kfp_core::__private::set_pipeline_outputs(
+                __kfp_outputs_demo(&__kfp_returned),
+            );
         },
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case)]
+fn __kfp_outputs_demo(
+    __kfp_returned: &(),
+) -> ::kfp_core::__private::Vec<::kfp_core::__private::PipelineOutput> {
+    ::kfp_core::__private::pipeline_outputs(__kfp_returned)
 }
 #[doc(hidden)]
 #[allow(non_snake_case, clippy::unused_unit)]
@@ -53,6 +62,7 @@ pub mod demo {
                 ("model", ::kfp_core::__private::arg::<String, _>(model)),
             ]),
             super::__kfp_pipeline_demo,
+            super::__kfp_outputs_demo,
         )
     }
 }
