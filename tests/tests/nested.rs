@@ -1,5 +1,6 @@
-//! Nested pipelines: a pipeline called from another adds its tasks there, with its parameters
-//! bound to the caller's arguments and its output feeding the caller's tasks.
+//! Nested pipelines: a pipeline called from another adds its tasks there, in a group of their
+//! own (KFP v1's graph template, KFP v2's component), with its parameters bound to the
+//! caller's arguments and its outputs feeding the caller's tasks.
 
 use kfp_core::prelude::*;
 use kfp_core::spec::pipeline::Arg;
@@ -130,4 +131,47 @@ fn a_nested_parameter_without_default_must_be_given() {
         err.contains("(nested pipeline needs-value)") && err.contains("parameter `s`"),
         "{err}"
     );
+}
+
+#[component(base_image = "python:3.11")]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[component(base_image = "python:3.11")]
+fn show(x: i64) {
+    println!("{x}");
+}
+
+#[pipeline(name = "add-twice")]
+fn add_twice(x: i64, step: i64) -> TaskOutput<i64> {
+    let once = add(x, step);
+    add(once.output(), step).output()
+}
+
+#[pipeline(name = "nested-in-loop")]
+fn nested_in_loop(#[kfp(default = 1)] step: i64) {
+    ParallelFor::new([1i64, 2]).run(|n| {
+        let t = add_twice(n, step);
+        show(t);
+    });
+}
+
+/// A nested pipeline inside a loop, fed the loop's item, its output read in the loop (its v2
+/// IR was compared EQUAL with kfp 2.17.3's for the same Python pipeline when written).
+#[test]
+fn a_nested_pipeline_in_a_loop_compiles() {
+    let ir = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&nested_in_loop(), Target::V2)
+        .unwrap();
+    assert!(
+        ir.contains("componentInputParameter: pipelinechannel--loop-item-param-1"),
+        "{ir}"
+    );
+    let argo = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&nested_in_loop(), Target::V1)
+        .unwrap();
+    assert!(argo.contains("name: graph-add-twice-3"), "{argo}");
 }
