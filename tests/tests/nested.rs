@@ -175,3 +175,40 @@ fn a_nested_pipeline_in_a_loop_compiles() {
         .unwrap();
     assert!(argo.contains("name: graph-add-twice-3"), "{argo}");
 }
+
+#[pipeline(name = "on-gpu-nodes")]
+fn on_gpu_nodes(x: i64) -> TaskOutput<i64> {
+    add(x, 1).add_node_selector("pool", "gpu").output()
+}
+
+#[pipeline(name = "kubernetes-inside")]
+fn kubernetes_inside() {
+    let a = add(1, 2).add_node_selector("pool", "cpu");
+    let b = on_gpu_nodes(a.output());
+    show(b);
+}
+
+/// Kubernetes settings of a task inside a nested pipeline land on that task's executor, named
+/// as the merged pipeline names it (`exec-add-2` here: the caller's `add` keeps `exec-add`).
+#[test]
+fn kubernetes_settings_inside_a_nested_pipeline_follow_its_executor() {
+    let ir = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(&kubernetes_inside(), Target::V2)
+        .unwrap();
+    let docs: Vec<&str> = ir.split("\n---\n").collect();
+    assert_eq!(docs.len(), 2, "{ir}");
+    let platform = docs[1];
+    assert!(platform.contains("exec-add:\n"), "{platform}");
+    assert!(platform.contains("exec-add-2:\n"), "{platform}");
+    // The executor whose settings say `gpu` is the one the nested pipeline's task runs.
+    let gpu = platform.split("exec-add-2:\n").nth(1).unwrap_or_default();
+    assert!(gpu.contains("pool: gpu"), "{platform}");
+    let spec = docs[0];
+    let nested = spec.split("comp-on-gpu-nodes:").nth(1).unwrap_or_default();
+    assert!(nested.contains("name: comp-add-2"), "{spec}");
+    assert!(
+        spec.contains("comp-add-2:\n    executorLabel: exec-add-2"),
+        "{spec}"
+    );
+}

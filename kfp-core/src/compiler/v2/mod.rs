@@ -77,8 +77,9 @@ pub const EXECUTOR_INPUT_PLACEHOLDER: &str = "{{$}}";
 
 /// Compiles `pipeline` (already checked) to KFP v2 IR YAML, with kfp's comment header.
 pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
-    let mut docs = vec![pipeline_spec(compiler, pipeline)];
-    docs.extend(platform_spec(pipeline));
+    let (spec, platform) = build(compiler, pipeline);
+    let mut docs = vec![spec];
+    docs.extend(platform_document(platform));
     let mut out = header(pipeline);
     out.push_str(&yaml::to_string_multi(&docs));
     out
@@ -89,17 +90,24 @@ pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
 /// Linear in the size of the pipeline (times the depth of its groups): every lookup goes
 /// through a task's or a group's index.
 pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
+    build(compiler, pipeline).0
+}
+
+/// The `PipelineSpec` of `pipeline` and the Kubernetes settings of its executors (and of
+/// those of the pipelines nested in it), by executor label.
+fn build(compiler: &Compiler, pipeline: &Pipeline) -> (Value, Map<String, Value>) {
     // A pipeline called inside this one is a component with a DAG of its own.
     let split = nested::split(pipeline);
     let pipeline = split.as_ref().map_or(pipeline, |s| &s.parent);
-    let subs: Vec<(usize, Value, &[_])> = split
+    let subs: Vec<(usize, (Value, Map<String, Value>), &[_])> = split
         .iter()
         .flat_map(|s| &s.subs)
         .map(|sub| {
-            let spec = pipeline_spec(compiler, &sub.pipeline);
-            (sub.task, spec, sub.files.as_slice())
+            let built = build(compiler, &sub.pipeline);
+            (sub.task, built, sub.files.as_slice())
         })
         .collect();
+    let mut platform = platform_executors(pipeline);
     let mut components = Map::new();
     let mut executors = Map::new();
     for (t, task) in pipeline.tasks.iter().enumerate() {
@@ -117,8 +125,14 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         // The caller's names first, so that a nested pipeline's are the ones renamed.
         components.insert(component_name(&pipeline.tasks[*t]), Value::Null);
     }
-    for (t, spec, files) in &subs {
-        let mut root = nested::merge(spec, &mut components, &mut executors);
+    for (t, (spec, sub_platform), files) in &subs {
+        let mut root = nested::merge(
+            spec,
+            sub_platform,
+            &mut components,
+            &mut executors,
+            &mut platform,
+        );
         nested::file_inputs(&mut root, files);
         components.insert(component_name(&pipeline.tasks[*t]), root);
     }
@@ -147,7 +161,7 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     }
     info.insert("name".into(), json!(sanitize_name(&pipeline.name)));
 
-    sort_keys(object([
+    let spec = sort_keys(object([
         ("components", Value::Object(components)),
         (
             "deploymentSpec",
@@ -157,20 +171,30 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         ("root", Value::Object(root)),
         ("schemaVersion", json!(SCHEMA_VERSION)),
         ("sdkVersion", json!(SDK_VERSION)),
-    ]))
+    ]));
+    (spec, platform)
 }
 
 /// The `PlatformSpec` document of `pipeline`, keys sorted, when a task has Kubernetes
 /// settings; `None` otherwise, as kfp writes the second document only for kfp-kubernetes.
 pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
-    let executors: Map<String, Value> = pipeline
+    platform_document(platform_executors(pipeline))
+}
+
+/// The Kubernetes settings of the executors of `pipeline`'s own tasks, by executor label.
+fn platform_executors(pipeline: &Pipeline) -> Map<String, Value> {
+    pipeline
         .tasks
         .iter()
         .filter_map(|t| {
             let producer = |id| pipeline.task(id).map(|p| p.name.clone());
             platform::v2_platform_with(&t.settings, &producer).map(|k| (executor_label(t), k))
         })
-        .collect();
+        .collect()
+}
+
+/// The `PlatformSpec` document holding `executors`; `None` when there are none.
+fn platform_document(executors: Map<String, Value>) -> Option<Value> {
     if executors.is_empty() {
         return None;
     }

@@ -559,13 +559,16 @@ impl Remap<'_> {
     }
 }
 
-/// Renames the components and executors of `spec` (a nested pipeline's `PipelineSpec`) that
-/// `taken` already holds, adds them to `components` and `executors`, and returns the
-/// nested pipeline's own component (its root).
+/// Renames the components and executors of `spec` (a nested pipeline's `PipelineSpec`, with
+/// the Kubernetes settings `platform` of its executors) that the caller's already use, adds
+/// them to `components`, `executors` and `platforms`, and returns the nested pipeline's own
+/// component (its root).
 pub(super) fn merge(
     spec: &Value,
+    platform: &Map<String, Value>,
     components: &mut Map<String, Value>,
     executors: &mut Map<String, Value>,
+    platforms: &mut Map<String, Value>,
 ) -> Value {
     let mut renames: HashMap<String, String> = HashMap::new();
     let fresh = |name: &str, taken: &Map<String, Value>, renames: &HashMap<String, String>| {
@@ -609,6 +612,10 @@ pub(super) fn merge(
     }
     for (name, value) in sub_executors {
         executors.insert(exec_renames[name].clone(), value.clone());
+    }
+    for (name, value) in platform {
+        let name = exec_renames.get(name).unwrap_or(name);
+        platforms.insert(name.clone(), value.clone());
     }
     let mut root = spec["root"].clone();
     rewrite(&mut root, &renames, &exec_renames);
