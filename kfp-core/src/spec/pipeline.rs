@@ -100,8 +100,8 @@ pub struct TaskSpec {
     pub scoped_args: Option<Vec<Option<Arg>>>,
 }
 
-/// An output of a pipeline: one value its function returns (a [`TaskOutput`]
-/// (crate::TaskOutput), or a field of a `#[derive(Outputs)]` handle struct).
+/// An output of a pipeline: one value its function returns (a
+/// [`TaskOutput`](crate::dsl::TaskOutput), or a field of a `#[derive(Outputs)]` handle struct).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineOutput {
     /// The output's name: `Output` for a single value, the field name for named outputs.

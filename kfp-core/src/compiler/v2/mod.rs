@@ -93,13 +93,16 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     build(compiler, pipeline).0
 }
 
+/// A `PipelineSpec` and the Kubernetes settings of its executors, by executor label.
+type Built = (Value, Map<String, Value>);
+
 /// The `PipelineSpec` of `pipeline` and the Kubernetes settings of its executors (and of
 /// those of the pipelines nested in it), by executor label.
-fn build(compiler: &Compiler, pipeline: &Pipeline) -> (Value, Map<String, Value>) {
+fn build(compiler: &Compiler, pipeline: &Pipeline) -> Built {
     // A pipeline called inside this one is a component with a DAG of its own.
     let split = nested::split(pipeline);
     let pipeline = split.as_ref().map_or(pipeline, |s| &s.parent);
-    let subs: Vec<(usize, (Value, Map<String, Value>), &[_])> = split
+    let subs: Vec<(usize, Built, &[_])> = split
         .iter()
         .flat_map(|s| &s.subs)
         .map(|sub| {
