@@ -212,3 +212,34 @@ fn kubernetes_settings_inside_a_nested_pipeline_follow_its_executor() {
         "{spec}"
     );
 }
+
+#[component(base_image = "python:3.11")]
+fn read_file(
+    data: kfp_core::artifact::InputPath<kfp_core::artifact::Dataset>,
+) -> Result<i64, Error> {
+    Ok(i64::try_from(std::fs::read(&data)?.len())?)
+}
+
+#[pipeline(name = "loop-over-files")]
+fn loop_over_files(datas: Vec<kfp_core::artifact::InputPath<kfp_core::artifact::Dataset>>) {
+    ParallelFor::over(datas).run(|d| {
+        read_file(d);
+    });
+}
+
+/// A loop's item fed to a file input is a typed error naming the task on both targets (it
+/// was dropped from the YAML before).
+#[test]
+fn a_loop_item_into_a_file_input_is_a_typed_error() {
+    for target in [Target::V1, Target::V2] {
+        let err = Compiler::new()
+            .binary_path("/usr/local/bin/x")
+            .compile(&loop_over_files(), target)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("read-file") && err.contains("file input `data` is given a loop's item"),
+            "{target}: {err}"
+        );
+    }
+}

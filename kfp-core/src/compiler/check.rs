@@ -59,6 +59,7 @@ pub fn check(pipeline: &Pipeline, target: Target) -> Result<(), CompileError> {
     crate::control::check_after_groups(pipeline, &mut errors);
     crate::control::check_one_of(pipeline, target, &mut errors);
     check_scopes(pipeline, &mut errors);
+    check_item_files(pipeline, target, &mut errors);
     if target == Target::V2 {
         super::v2::check_outputs(pipeline, &mut errors);
     }
@@ -238,6 +239,36 @@ pub(crate) fn encloses(
         match inner {
             None => return false,
             Some(g) => inner = pipeline.groups.get(g).and_then(|g| g.parent),
+        }
+    }
+}
+
+/// A loop's item is a value: fed to a file input (`InputPath`), neither target reads it as a
+/// file here. kfp 2.17.3 refuses it too (its loops over files run over a nested pipeline's
+/// `Input[List[...]]`); kfp 1.8.9 writes the value into a file (a `raw` artifact), which
+/// kfp-rs does not port.
+fn check_item_files(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildError>) {
+    use crate::spec::component::ParamRef;
+    for task in &pipeline.tasks {
+        let c = &task.component;
+        for (i, (input, arg)) in c.inputs.iter().zip(&task.args).enumerate() {
+            if !matches!(arg, Some(Arg::LoopItem { .. })) {
+                continue;
+            }
+            let file = c.artifacts.iter().any(|(r, _)| *r == ParamRef::Input(i))
+                || (target == Target::V2 && super::v2::io::input_io(c, i).is_artifact());
+            if file {
+                errors.push(BuildError::Unsupported {
+                    task: task.name.clone(),
+                    message: format!(
+                        "its file input `{}` is given a loop's item, which is a value, not a \
+                         file; a loop over files (kfp 2's `dsl.ParallelFor` over a nested \
+                         pipeline's `Input[List[Dataset]]`) is not supported yet: pass the \
+                         files to one task that takes them all, or loop over values",
+                        input.name
+                    ),
+                });
+            }
         }
     }
 }
