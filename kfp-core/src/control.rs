@@ -302,6 +302,14 @@ pub enum LoopItems {
         /// The output.
         output: String,
     },
+    /// The outputs of a task inside another loop, collected (kfp's `dsl.Collected`): what a
+    /// nested pipeline's list parameter is set to, a loop over files among them (KFP v2 only).
+    Collected {
+        /// The producing task, inside the other loop.
+        task: TaskId,
+        /// The output.
+        output: String,
+    },
 }
 
 /// A group of tasks: a condition or one of its branches, a loop or an exit handler.
@@ -357,8 +365,9 @@ pub enum GroupKind {
         fn_name: String,
         /// The nested pipeline's parameters, in signature order.
         params: Vec<crate::spec::pipeline::ParamSpec>,
-        /// The parameters that are files (`InputPath<K>`), by name, with their types.
-        files: Vec<(String, crate::artifact::ArtifactType)>,
+        /// The parameters that are files (`InputPath<K>`) or lists of files
+        /// (`Vec<InputPath<K>>`, `true`), by name, with their types.
+        files: Vec<(String, crate::artifact::ArtifactType, bool)>,
         /// What the caller passes each parameter, as the caller wrote it (an [`Arg::Param`]
         /// of an enclosing nested pipeline names its parameter); `None` takes the default.
         args: Vec<(String, Option<Arg>)>,
@@ -686,6 +695,19 @@ impl<T> Collected<T> {
 }
 
 impl<T: KfpType> IntoArg<Vec<T>> for Collected<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Collected {
+            task: self.task,
+            output: self.output.to_owned(),
+        }
+    }
+}
+
+/// The files a task inside a loop writes, collected: a list of files, which a nested pipeline
+/// takes as a `Vec<InputPath<K>>` parameter and loops over (kfp's `Input[List[Dataset]]`).
+impl<K: crate::artifact::ArtifactKind> IntoArg<Vec<crate::artifact::InputPath<K>>>
+    for Collected<crate::artifact::OutputPath<K>>
+{
     fn into_arg(self) -> Arg {
         Arg::Collected {
             task: self.task,

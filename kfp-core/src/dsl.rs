@@ -107,6 +107,7 @@ pub fn build_pipeline(
         groups: Vec::new(),
         outputs: Vec::new(),
         id,
+        file_params: Vec::new(),
     };
     BUILDING.with(|stack| {
         // The pipeline's own DAG template takes its sanitised name: a task of the same name
@@ -145,6 +146,7 @@ pub fn build_pipeline(
             groups: Vec::new(),
             outputs: Vec::new(),
             id,
+            file_params: Vec::new(),
         },
     }
 }
@@ -163,7 +165,8 @@ impl Params {
     pub fn param<T: KfpType>(&mut self, name: &'static str, default: Option<T>) -> Param<T> {
         if self.nested.is_some() {
             let default = default.as_ref().map(KfpType::to_json);
-            return self.bind_nested(name, T::KIND, T::OPTIONAL, T::ARTIFACT, default);
+            let file = file_of::<T>();
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, file, default);
         }
         let spec = ParamSpec {
             name: name.to_owned(),
@@ -190,7 +193,7 @@ impl Params {
                 Arg::Constant(v) => Some(v),
                 _ => None,
             };
-            return self.bind_nested(name, T::KIND, T::OPTIONAL, T::ARTIFACT, value);
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, file_of::<T>(), value);
         }
         let value = match default {
             Arg::Constant(v) => Some(v),
@@ -229,7 +232,7 @@ impl Params {
         name: &'static str,
         kind: crate::types::ParamKind,
         optional: bool,
-        file: Option<crate::artifact::ArtifactType>,
+        file: Option<(crate::artifact::ArtifactType, bool)>,
         default: Option<Value>,
     ) -> Param<T> {
         let pipeline = self.nested.clone().unwrap_or_default();
@@ -239,8 +242,8 @@ impl Params {
                 if let Some(crate::control::GroupKind::Pipeline { params, files, .. }) =
                     b.pipeline.groups.get_mut(g).map(|g| &mut g.kind)
                 {
-                    if let Some(file) = file {
-                        files.push((name.to_owned(), file));
+                    if let Some((file, list)) = file {
+                        files.push((name.to_owned(), file, list));
                     }
                     params.push(ParamSpec {
                         name: name.to_owned(),
@@ -273,6 +276,14 @@ impl Params {
             _t: PhantomData,
         }
     }
+}
+
+/// `T` as a file (`false`) or a list of files (`true`), with the files' type; `None` for a
+/// value.
+fn file_of<T: KfpType>() -> Option<(crate::artifact::ArtifactType, bool)> {
+    T::ARTIFACT
+        .map(|a| (a, false))
+        .or(T::ITEM_ARTIFACT.map(|a| (a, true)))
 }
 
 /// Runs the body of pipeline `name` (function `fn_name`) inside the pipeline being built (a
@@ -873,6 +884,9 @@ pub(crate) fn with_loop<R>(
                         Arg::Param(p) => crate::control::LoopItems::Param(p),
                         Arg::Output { task, output } => {
                             crate::control::LoopItems::Output { task, output }
+                        }
+                        Arg::Collected { task, output } => {
+                            crate::control::LoopItems::Collected { task, output }
                         }
                         Arg::Constant(Value::Array(values)) => {
                             crate::control::LoopItems::Static(values)

@@ -129,6 +129,12 @@ fn group_label(p: &Pipeline, g: usize) -> String {
                         p.task(*task).map_or("?", |t| t.name.as_str())
                     )
                 }
+                LoopItems::Collected { task, output } => {
+                    format!(
+                        "{}.{output} (collected)",
+                        p.task(*task).map_or("?", |t| t.name.as_str())
+                    )
+                }
             };
             match parallelism {
                 Some(n) => format!("for each item in {over} ({n} at a time)"),

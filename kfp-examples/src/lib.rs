@@ -101,6 +101,10 @@ pub mod pipeline_as_component;
 #[path = "../examples/nested_control.rs"]
 pub mod nested_control;
 
+/// `examples/loop_over_files.rs`.
+#[path = "../examples/loop_over_files.rs"]
+pub mod loop_over_files;
+
 /// `examples/reusable_ir.rs`.
 #[path = "../examples/reusable_ir.rs"]
 pub mod reusable_ir;

@@ -174,6 +174,20 @@ fn control_flow_inside_nested_pipelines_runs() {
 }
 
 #[test]
+fn a_loop_over_files_reads_each_file() {
+    let (r, _d) = run(
+        &kfp_examples::loop_over_files::loop_over_files(),
+        Runner::in_process(),
+    );
+    assert_succeeded(&r);
+    // One `read` per file the first loop wrote, in order: "1", "22", "333".
+    let lens: Vec<i64> = (0..3)
+        .map(|i| r.output::<i64>(&format!("read[{i}]"), "Output").unwrap())
+        .collect();
+    assert_eq!(lens, [1, 2, 3]);
+}
+
+#[test]
 fn exit_handler_runs_its_exit_task() {
     let (r, _d) = run(
         &kfp_examples::exit_handler::exit_handler(),

@@ -44,6 +44,7 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
         ),
         ("nested_pipeline", ex::nested_pipeline::nested_pipeline()),
         ("nested_control", ex::nested_control::nested_control()),
+        ("loop_over_files", ex::loop_over_files::loop_over_files()),
         (
             "pipeline_as_component",
             ex::pipeline_as_component::pipeline_as_component(),

@@ -243,3 +243,20 @@ fn a_loop_item_into_a_file_input_is_a_typed_error() {
         );
     }
 }
+
+/// KFP v1 has no loop over files: a typed error naming the loop.
+#[test]
+fn a_loop_over_files_is_a_typed_error_on_v1() {
+    let err = Compiler::new()
+        .binary_path("/usr/local/bin/x")
+        .compile(
+            &kfp_examples::loop_over_files::loop_over_files(),
+            Target::V1,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("for-loop-4") && err.contains("only KFP v2 can do"),
+        "{err}"
+    );
+}

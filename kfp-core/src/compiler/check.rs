@@ -252,7 +252,18 @@ fn check_item_files(pipeline: &Pipeline, target: Target, errors: &mut Vec<BuildE
     for task in &pipeline.tasks {
         let c = &task.component;
         for (i, (input, arg)) in c.inputs.iter().zip(&task.args).enumerate() {
-            if !matches!(arg, Some(Arg::LoopItem { .. })) {
+            let Some(Arg::LoopItem { group, .. }) = arg else {
+                continue;
+            };
+            // A loop over the files a loop collected: KFP v2's loop over files (`check_v1`
+            // refuses it for v1).
+            if matches!(
+                pipeline.groups.get(*group).map(|g| &g.kind),
+                Some(crate::control::GroupKind::Loop {
+                    items: crate::control::LoopItems::Collected { .. },
+                    ..
+                })
+            ) {
                 continue;
             }
             let file = c.artifacts.iter().any(|(r, _)| *r == ParamRef::Input(i))

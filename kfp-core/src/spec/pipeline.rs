@@ -136,6 +136,9 @@ pub struct Pipeline {
     /// How long a run may take (KFP v1 writes it as the Workflow's `activeDeadlineSeconds`).
     pub timeout: Option<crate::settings::Duration>,
     pub(crate) id: u64,
+    /// The parameters that are files, or lists of files (`true`), with their types: those of
+    /// a nested pipeline compiled as a pipeline of its own (KFP v2).
+    pub(crate) file_params: Vec<(String, crate::artifact::ArtifactType, bool)>,
 }
 
 impl Pipeline {

@@ -161,7 +161,12 @@ pub const V1_ONLY: &[&str] = &["container_op", "untyped_inputs", "volumes_v1"];
 
 /// Examples of a feature only KFP v2 has (`OneOf`, collected files, a task's final status):
 /// compiling them for v1 is a typed error, asserted in `features.rs` and `control_flow_v2.rs`.
-pub const V2_ONLY: &[&str] = &["collected_artifacts", "local_faults", "one_of"];
+pub const V2_ONLY: &[&str] = &[
+    "collected_artifacts",
+    "local_faults",
+    "loop_over_files",
+    "one_of",
+];
 
 /// Whether example `name` compiles for `target` (`"v1"` or `"v2"`).
 #[allow(dead_code)] // Not every test file that includes `support` asks.

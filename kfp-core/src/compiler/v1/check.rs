@@ -30,6 +30,19 @@ pub(crate) fn check_v1(p: &Pipeline, errors: &mut Vec<BuildError>) {
                 }
             }
         }
+        if let GroupKind::Loop {
+            items: crate::control::LoopItems::Collected { .. },
+            ..
+        } = &g.kind
+        {
+            errors.push(BuildError::Unsupported {
+                task: g.name(),
+                message: "it loops over the outputs of a loop collected into a nested \
+                          pipeline's list parameter (kfp's `dsl.Collected`), which only KFP v2 \
+                          can do; compile with `--target v2`"
+                    .into(),
+            });
+        }
         if let GroupKind::Branch { condition, .. } = &g.kind {
             let which = if condition.is_some() {
                 "`.elif(..)` (kfp's `dsl.Elif`)"

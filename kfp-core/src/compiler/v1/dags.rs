@@ -104,7 +104,8 @@ impl<'p> Dags<'p> {
             GroupKind::Loop { items, item_id, .. } => match items {
                 LoopItems::Static(_) => format!("loop-item-param-{item_id}"),
                 LoopItems::Param(p) => format!("{p}-loop-item"),
-                LoopItems::Output { task, output } => {
+                // Refused for v1 by `check_v1`.
+                LoopItems::Output { task, output } | LoopItems::Collected { task, output } => {
                     format!("{}-{output}-loop-item", self.p.tasks[task.index].name)
                 }
             },

@@ -76,7 +76,7 @@ pub(in crate::compiler::v2) fn merge(
 /// [`merge`]) from `inputDefinitions.parameters` to `inputDefinitions.artifacts`.
 pub(in crate::compiler::v2) fn file_inputs(
     root: &mut Value,
-    files: &[(String, crate::artifact::ArtifactType)],
+    files: &[(String, crate::artifact::ArtifactType, bool)],
 ) {
     let Some(defs) = root
         .get_mut("inputDefinitions")
@@ -86,11 +86,14 @@ pub(in crate::compiler::v2) fn file_inputs(
     };
     let mut artifacts = Map::new();
     if let Some(params) = defs.get_mut("parameters").and_then(Value::as_object_mut) {
-        for (name, a) in files {
-            if let Some(mut p) = params.remove(name) {
+        for (name, a, list) in files {
+            if let Some(p) = params.remove(name) {
                 let mut spec = Map::new();
                 spec.insert("artifactType".into(), v2::artifact_type(a.schema_title));
-                if p.get_mut("isOptional").is_some() {
+                if *list {
+                    spec.insert("isArtifactList".into(), json!(true));
+                }
+                if p.get("isOptional").is_some() {
                     spec.insert("isOptional".into(), json!(true));
                 }
                 artifacts.insert(name.clone(), Value::Object(spec));

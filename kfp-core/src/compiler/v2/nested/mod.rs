@@ -33,8 +33,9 @@ pub(super) struct Split {
 pub(super) struct Sub {
     pub(super) task: usize,
     pub(super) pipeline: Pipeline,
-    /// The nested pipeline's parameters that are files, with their types.
-    pub(super) files: Vec<(String, crate::artifact::ArtifactType)>,
+    /// The nested pipeline's parameters that are files or lists of files (`true`), with their
+    /// types.
+    pub(super) files: Vec<(String, crate::artifact::ArtifactType, bool)>,
 }
 
 /// Whether group `g` is a nested pipeline.
@@ -146,6 +147,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
         errors: Vec::new(),
         timeout: p.timeout.clone(),
         id,
+        file_params: p.file_params.clone(),
     };
     for (group, top) in p.groups.iter().zip(&group_top) {
         if top.is_none() {
@@ -208,7 +210,7 @@ pub(super) fn split(p: &Pipeline) -> Option<Split> {
                 let mut component = ComponentSpec::new(fn_name.clone());
                 component.name = name.clone();
                 for (i, param) in params.iter().enumerate() {
-                    if let Some((_, a)) = files.iter().find(|(n, _)| *n == param.name) {
+                    if let Some((_, a, _)) = files.iter().find(|(n, ..)| *n == param.name) {
                         component.artifacts.push((ParamRef::Input(i), *a));
                     }
                     component.inputs.push(InputSpec {
@@ -289,6 +291,7 @@ fn sub_pipeline(p: &Pipeline, g: usize) -> Pipeline {
     let GroupKind::Pipeline {
         name,
         params,
+        files,
         outputs,
         ..
     } = &p.groups[g].kind
@@ -368,6 +371,7 @@ fn sub_pipeline(p: &Pipeline, g: usize) -> Pipeline {
         errors: Vec::new(),
         timeout: None,
         id,
+        file_params: files.clone(),
     };
     rename(&mut sub);
     sub
@@ -534,7 +538,9 @@ impl Remap<'_> {
                 }
             }
             GroupKind::Loop { items, .. } => {
-                if let LoopItems::Output { task, output } = items {
+                if let LoopItems::Output { task, output } | LoopItems::Collected { task, output } =
+                    items
+                {
                     if let Some((n, o)) = (self.task)(task.index, output) {
                         *task = self.id(n);
                         *output = o;
