@@ -244,7 +244,7 @@ fn a_loop_item_into_a_file_input_is_a_typed_error() {
     }
 }
 
-/// KFP v1 has no loop over files: a typed error naming the loop.
+/// KFP v1 has no loop over files: a typed error naming the loop and the task that reads it.
 #[test]
 fn a_loop_over_files_is_a_typed_error_on_v1() {
     let err = Compiler::new()
@@ -256,7 +256,9 @@ fn a_loop_over_files_is_a_typed_error_on_v1() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("for-loop-4") && err.contains("only KFP v2 can do"),
+        err.contains("for-loop-4")
+            && err.contains("read by task `read`")
+            && err.contains("only KFP v2"),
         "{err}"
     );
 }
