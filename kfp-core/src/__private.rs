@@ -8,11 +8,15 @@ pub use std::vec::Vec;
 pub use serde_json::Value;
 
 pub use crate::artifact::ArtifactType;
-pub use crate::dsl::{build_pipeline, IntoArg, OutputHandles, Param, Params, Task, TaskOutput};
+pub use crate::dsl::{
+    build_pipeline, pipeline_output, pipeline_output_of, IntoArg, OutputHandles, Param, Params,
+    PipelineOutputs, Task, TaskOutput,
+};
 pub use crate::runtime::{BoxError as Error, ComponentReturn, Invocation, OutputValue, RunError};
 pub use crate::spec::component::{
     ComponentSpec, Implementation, InputSpec, OutputSpec, ParamRef, RunFn,
 };
+pub use crate::spec::pipeline::PipelineOutput;
 pub use crate::spec::pipeline::{Arg, Pipeline, TaskId};
 pub use crate::types::KfpType;
 
@@ -143,13 +147,26 @@ pub fn stub_task<O>() -> Task<O> {
     crate::dsl::stub_task()
 }
 
-/// Runs a nested pipeline's body inside the pipeline being built.
+/// Runs a nested pipeline's body inside the pipeline being built; `outputs_of` reads the
+/// outputs from what the body returns.
 pub fn nested_pipeline<R>(
     name: &str,
+    fn_name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
+    outputs_of: fn(&R) -> Vec<PipelineOutput>,
 ) -> R {
-    crate::dsl::nested_pipeline(name, args, body)
+    crate::dsl::nested_pipeline(name, fn_name, args, body, outputs_of)
+}
+
+/// Records the outputs of the pipeline being built.
+pub fn set_pipeline_outputs(outputs: Vec<PipelineOutput>) {
+    crate::dsl::set_pipeline_outputs(outputs)
+}
+
+/// What a pipeline function returned, as the pipeline's outputs.
+pub fn pipeline_outputs<R: PipelineOutputs>(returned: &R) -> Vec<PipelineOutput> {
+    returned.pipeline_outputs()
 }
 
 /// What the workspace's own tests and tools reach inside kfp-core: the YAML reader, the pod's
@@ -160,6 +177,7 @@ pub mod support {
     pub use crate::compiler::v1::workflow as v1_workflow;
     pub use crate::image_ref::check_image_reference;
     pub use crate::local::process::docker_argv;
+    pub use crate::local::progress::summary as run_summary;
     pub use crate::pyjson::float_repr;
     pub use crate::runtime::{args, run_component};
 

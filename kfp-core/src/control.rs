@@ -302,6 +302,14 @@ pub enum LoopItems {
         /// The output.
         output: String,
     },
+    /// The outputs of a task inside another loop, collected (kfp's `dsl.Collected`): what a
+    /// nested pipeline's list parameter is set to, a loop over files among them (KFP v2 only).
+    Collected {
+        /// The producing task, inside the other loop.
+        task: TaskId,
+        /// The output.
+        output: String,
+    },
 }
 
 /// A group of tasks: a condition or one of its branches, a loop or an exit handler.
@@ -348,6 +356,28 @@ pub enum GroupKind {
         /// The optional name KFP v2 shows.
         name: Option<String>,
     },
+    /// A pipeline called as a step of another (a nested `#[pipeline]`): KFP v1's
+    /// `graph-<fn>-<n>` DAG template (kfp's `@dsl.graph_component`), KFP v2's component with
+    /// a DAG of its own.
+    Pipeline {
+        /// The nested pipeline's name (`add-twice`): its task name on KFP v2.
+        name: String,
+        /// The function's name (`add_twice`), which KFP v1's template name takes.
+        fn_name: String,
+        /// The nested pipeline's parameters, in signature order.
+        params: Vec<crate::spec::pipeline::ParamSpec>,
+        /// The parameters that are files (`InputPath<K>`) or lists of files
+        /// (`Vec<InputPath<K>>`, `true`), by name, with their types.
+        files: Vec<(String, crate::artifact::ArtifactType, bool)>,
+        /// What the caller passes each parameter, as the caller wrote it (an [`Arg::Param`]
+        /// of an enclosing nested pipeline names its parameter); `None` takes the default.
+        args: Vec<(String, Option<Arg>)>,
+        /// What the nested pipeline's function returns.
+        outputs: Vec<crate::spec::pipeline::PipelineOutput>,
+        /// How many tasks the pipeline had when the call began: the nested pipeline's place
+        /// among the caller's tasks.
+        first_task: usize,
+    },
 }
 
 /// A group in a built pipeline.
@@ -360,6 +390,10 @@ pub struct GroupSpec {
     pub kind: GroupKind,
     /// The enclosing group (`None` for the pipeline's root).
     pub parent: Option<usize>,
+    /// Inside a nested pipeline, the group as its body wrote it (see
+    /// [`TaskSpec::scoped_args`](crate::spec::pipeline::TaskSpec::scoped_args)); `None`
+    /// elsewhere.
+    pub scoped: Option<GroupKind>,
 }
 
 impl GroupSpec {
@@ -375,6 +409,9 @@ impl GroupSpec {
                     self.id
                 )
             }
+            GroupKind::Pipeline { fn_name, .. } => {
+                format!("graph-{}-{}", fn_name.replace('_', "-"), self.id)
+            }
             _ => self.v2_name(),
         }
     }
@@ -387,6 +424,7 @@ impl GroupSpec {
             GroupKind::Branches => "condition-branches",
             GroupKind::Loop { .. } => "for-loop",
             GroupKind::ExitHandler { .. } => "exit-handler",
+            GroupKind::Pipeline { name, .. } => return crate::spec::component::sanitize_name(name),
         };
         format!("{kind}-{}", self.id)
     }
@@ -398,7 +436,7 @@ impl GroupSpec {
             | GroupKind::Branch { name, .. }
             | GroupKind::Loop { name, .. }
             | GroupKind::ExitHandler { name, .. } => name.as_deref(),
-            GroupKind::Branches => None,
+            GroupKind::Branches | GroupKind::Pipeline { .. } => None,
         }
     }
 
@@ -658,6 +696,19 @@ impl<T> Collected<T> {
 }
 
 impl<T: KfpType> IntoArg<Vec<T>> for Collected<T> {
+    fn into_arg(self) -> Arg {
+        Arg::Collected {
+            task: self.task,
+            output: self.output.to_owned(),
+        }
+    }
+}
+
+/// The files a task inside a loop writes, collected: a list of files, which a nested pipeline
+/// takes as a `Vec<InputPath<K>>` parameter and loops over (kfp's `Input[List[Dataset]]`).
+impl<K: crate::artifact::ArtifactKind> IntoArg<Vec<crate::artifact::InputPath<K>>>
+    for Collected<crate::artifact::OutputPath<K>>
+{
     fn into_arg(self) -> Arg {
         Arg::Collected {
             task: self.task,

@@ -35,6 +35,8 @@ struct Builder {
     /// The parameters of the nested pipelines running now, innermost last, bound to the
     /// caller's arguments.
     bindings: Vec<HashMap<String, Arg>>,
+    /// The groups of the nested pipelines running now, innermost last (beside `bindings`).
+    nested: Vec<usize>,
 }
 
 impl Builder {
@@ -103,7 +105,9 @@ pub fn build_pipeline(
         errors: Vec::new(),
         timeout: None,
         groups: Vec::new(),
+        outputs: Vec::new(),
         id,
+        file_params: Vec::new(),
     };
     BUILDING.with(|stack| {
         // The pipeline's own DAG template takes its sanitised name: a task of the same name
@@ -116,6 +120,7 @@ pub fn build_pipeline(
             open_groups: Vec::new(),
             counter: 0,
             bindings: Vec::new(),
+            nested: Vec::new(),
         })
     });
     let mut params = Params {
@@ -139,7 +144,9 @@ pub fn build_pipeline(
             errors: vec![BuildError::Internal("pipeline builder lost".into())],
             timeout: None,
             groups: Vec::new(),
+            outputs: Vec::new(),
             id,
+            file_params: Vec::new(),
         },
     }
 }
@@ -157,7 +164,9 @@ impl Params {
     /// Declares a parameter called `name` with an optional default and returns its handle.
     pub fn param<T: KfpType>(&mut self, name: &'static str, default: Option<T>) -> Param<T> {
         if self.nested.is_some() {
-            return self.bind_nested(name, default.as_ref().map(KfpType::to_json));
+            let default = default.as_ref().map(KfpType::to_json);
+            let file = file_of::<T>();
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, file, default);
         }
         let spec = ParamSpec {
             name: name.to_owned(),
@@ -184,7 +193,7 @@ impl Params {
                 Arg::Constant(v) => Some(v),
                 _ => None,
             };
-            return self.bind_nested(name, value);
+            return self.bind_nested(name, T::KIND, T::OPTIONAL, file_of::<T>(), value);
         }
         let value = match default {
             Arg::Constant(v) => Some(v),
@@ -218,9 +227,32 @@ impl Params {
 impl Params {
     /// In a nested pipeline: checks that parameter `name` was given a value (or takes its
     /// default) and returns its handle, which the caller's argument stands in for.
-    fn bind_nested<T>(&mut self, name: &'static str, default: Option<Value>) -> Param<T> {
+    fn bind_nested<T>(
+        &mut self,
+        name: &'static str,
+        kind: crate::types::ParamKind,
+        optional: bool,
+        file: Option<(crate::artifact::ArtifactType, bool)>,
+        default: Option<Value>,
+    ) -> Param<T> {
         let pipeline = self.nested.clone().unwrap_or_default();
         with_pipeline(self.pipeline, |b| {
+            // The nested pipeline's own parameter, which KFP v2 declares on its component.
+            if let Some(&g) = b.nested.last() {
+                if let Some(crate::control::GroupKind::Pipeline { params, files, .. }) =
+                    b.pipeline.groups.get_mut(g).map(|g| &mut g.kind)
+                {
+                    if let Some((file, list)) = file {
+                        files.push((name.to_owned(), file, list));
+                    }
+                    params.push(ParamSpec {
+                        name: name.to_owned(),
+                        kind,
+                        default: default.clone().filter(|d| !d.is_null()),
+                        optional,
+                    });
+                }
+            }
             let Some(scope) = b.bindings.last_mut() else {
                 return;
             };
@@ -244,35 +276,156 @@ impl Params {
     }
 }
 
-/// Runs the body of pipeline `name` inside the pipeline being built (a nested pipeline): its
-/// tasks join the caller's, its parameters stand for `args`, and what the body returns (a task
-/// output, say) is what the call returns. `#[pipeline]` calls this from `<name>::task(..)`.
+/// `T` as a file (`false`) or a list of files (`true`), with the files' type; `None` for a
+/// value.
+fn file_of<T: KfpType>() -> Option<(crate::artifact::ArtifactType, bool)> {
+    T::ARTIFACT
+        .map(|a| (a, false))
+        .or(T::ITEM_ARTIFACT.map(|a| (a, true)))
+}
+
+/// Runs the body of pipeline `name` (function `fn_name`) inside the pipeline being built (a
+/// nested pipeline): its tasks join the caller's inside a group of their own (KFP v1's
+/// `graph-<fn>-<n>` template, KFP v2's component with its own DAG), its parameters stand for
+/// `args`, and what the body returns (a task output, say) is what the call returns, and the
+/// nested pipeline's outputs. `#[pipeline]` calls this from `<name>::task(..)`.
 pub(crate) fn nested_pipeline<R>(
     name: &str,
+    fn_name: &str,
     args: Vec<(&'static str, Option<Arg>)>,
     body: impl FnOnce(&mut Params) -> R,
+    outputs_of: fn(&R) -> Vec<crate::spec::pipeline::PipelineOutput>,
 ) -> R {
-    let pipeline = with_current(|b| {
+    let opened = with_current(|b| {
         // The caller's own parameters may be nested ones too: resolve them first.
         let scope: HashMap<String, Arg> = args
+            .iter()
+            .map(|(n, a)| {
+                let a = a.clone().unwrap_or(Arg::Constant(Value::Null));
+                ((*n).to_owned(), b.bind(a))
+            })
+            .collect();
+        let written = args
             .into_iter()
             .map(|(n, a)| {
-                let a = a.unwrap_or(Arg::Constant(Value::Null));
-                (n.to_owned(), b.bind(a))
+                let a = a.filter(|a| *a != Arg::Constant(Value::Null));
+                (n.to_owned(), a)
             })
             .collect();
         b.bindings.push(scope);
-        b.pipeline.id
+        b.counter += 1;
+        let index = b.pipeline.groups.len();
+        let first_task = b.pipeline.tasks.len();
+        b.pipeline.groups.push(crate::control::GroupSpec {
+            id: b.counter,
+            kind: crate::control::GroupKind::Pipeline {
+                name: name.to_owned(),
+                fn_name: fn_name.to_owned(),
+                params: Vec::new(),
+                files: Vec::new(),
+                args: written,
+                outputs: Vec::new(),
+                first_task,
+            },
+            parent: b.open_groups.last().copied(),
+            // `args` is already what the caller wrote.
+            scoped: None,
+        });
+        b.open_groups.push(index);
+        b.nested.push(index);
+        (b.pipeline.id, index)
     });
     let mut params = Params {
-        pipeline: pipeline.unwrap_or(0),
+        pipeline: opened.map_or(0, |(id, _)| id),
         nested: Some(name.to_owned()),
     };
     let result = body(&mut params);
-    if let Some(id) = pipeline {
-        with_pipeline(id, |b| b.bindings.pop());
+    if let Some((id, index)) = opened {
+        let returned = outputs_of(&result);
+        with_pipeline(id, |b| {
+            b.bindings.pop();
+            b.nested.pop();
+            b.open_groups.pop();
+            if let Some(crate::control::GroupKind::Pipeline { outputs, .. }) =
+                b.pipeline.groups.get_mut(index).map(|g| &mut g.kind)
+            {
+                *outputs = returned;
+            }
+        });
     }
     result
+}
+
+/// Whether the pipeline being built is inside a nested pipeline now, where groups and tasks
+/// keep what the body wrote besides what it means in the whole pipeline.
+fn scoped_kind(b: &Builder) -> bool {
+    !b.nested.is_empty()
+}
+
+/// What a pipeline function returns, as the pipeline's outputs: `()` (none), a
+/// [`TaskOutput`] (one, `Output`), or the handle struct of a `#[derive(Outputs)]` struct
+/// (one per field).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a `#[pipeline]` function",
+    label = "a pipeline returns `()`, a `TaskOutput<T>` or a `#[derive(Outputs)]` handle struct",
+    note = "what a pipeline returns becomes its outputs"
+)]
+pub trait PipelineOutputs {
+    /// The outputs, in declaration order.
+    fn pipeline_outputs(&self) -> Vec<crate::spec::pipeline::PipelineOutput>;
+}
+
+impl PipelineOutputs for () {
+    fn pipeline_outputs(&self) -> Vec<crate::spec::pipeline::PipelineOutput> {
+        Vec::new()
+    }
+}
+
+impl<T: KfpType> PipelineOutputs for TaskOutput<T> {
+    fn pipeline_outputs(&self) -> Vec<crate::spec::pipeline::PipelineOutput> {
+        vec![pipeline_output("Output", self)]
+    }
+}
+
+/// Output `name` of a pipeline, set to `value`.
+pub fn pipeline_output<T: KfpType>(
+    name: &str,
+    value: &TaskOutput<T>,
+) -> crate::spec::pipeline::PipelineOutput {
+    crate::spec::pipeline::PipelineOutput {
+        name: name.to_owned(),
+        source: Arg::Output {
+            task: value.task,
+            output: value.name.to_owned(),
+        },
+        kind: T::KIND,
+        artifact: T::ARTIFACT,
+    }
+}
+
+/// Output `name` of a pipeline from task `task`'s output `output`, as `spec` (the output of
+/// a `#[derive(Outputs)]` struct) describes it; `file` for a file.
+pub fn pipeline_output_of(
+    spec: Option<&crate::spec::component::OutputSpec>,
+    task: TaskId,
+    output: &str,
+    file: Option<crate::artifact::ArtifactType>,
+) -> crate::spec::pipeline::PipelineOutput {
+    crate::spec::pipeline::PipelineOutput {
+        name: spec.map_or_else(|| output.to_owned(), |s| s.name.clone()),
+        source: Arg::Output {
+            task,
+            output: output.to_owned(),
+        },
+        kind: spec.map_or(crate::types::ParamKind::String, |s| s.kind),
+        artifact: file,
+    }
+}
+
+/// Records what the function of the pipeline being built returned as its outputs.
+/// `#[pipeline]` calls this for the pipeline it builds.
+pub fn set_pipeline_outputs(outputs: Vec<crate::spec::pipeline::PipelineOutput>) {
+    with_current(|b| b.pipeline.outputs = outputs);
 }
 
 /// A pipeline parameter of type `T`, as seen inside the pipeline function.
@@ -633,6 +786,11 @@ impl<T: KfpType> IntoArg<T> for UseDefault {
 /// calls this through `__private`; `args` has one entry per input.
 pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>) -> Task<O> {
     let added = with_current(|b| {
+        let null_is_none = |a: Option<Arg>| match a {
+            Some(Arg::Constant(Value::Null)) => None,
+            other => other,
+        };
+        let scoped_args = scoped_kind(b).then(|| args.iter().cloned().map(null_is_none).collect());
         let args: Vec<Option<Arg>> = args.into_iter().map(|a| a.map(|a| b.bind(a))).collect();
         let pipeline = b.pipeline.id;
         let name = b.unique_name(&sanitize_name(&component.name));
@@ -659,18 +817,13 @@ pub(crate) fn add_task<O>(component: Arc<ComponentSpec>, args: Vec<Option<Arg>>)
         b.pipeline.tasks.push(TaskSpec {
             name,
             component,
-            args: args
-                .into_iter()
-                .map(|a| match a {
-                    Some(Arg::Constant(Value::Null)) => None,
-                    other => other,
-                })
-                .collect(),
+            args: args.into_iter().map(null_is_none).collect(),
             display_name: None,
             after: Vec::new(),
             caching: true,
             settings: Default::default(),
             group: b.open_groups.last().copied(),
+            scoped_args,
         });
         TaskId { pipeline, index }
     });
@@ -717,6 +870,7 @@ pub(crate) fn with_loop<R>(
     body: impl FnOnce(usize) -> R,
 ) -> R {
     let opened = with_current(|b| {
+        let mut scoped = scoped_kind(b).then(|| kind.clone());
         match &mut kind {
             crate::control::GroupKind::Condition { condition, .. } => {
                 condition.lhs = b.bind(condition.lhs.clone());
@@ -728,6 +882,9 @@ pub(crate) fn with_loop<R>(
                         Arg::Param(p) => crate::control::LoopItems::Param(p),
                         Arg::Output { task, output } => {
                             crate::control::LoopItems::Output { task, output }
+                        }
+                        Arg::Collected { task, output } => {
+                            crate::control::LoopItems::Collected { task, output }
                         }
                         Arg::Constant(Value::Array(values)) => {
                             crate::control::LoopItems::Static(values)
@@ -761,6 +918,14 @@ pub(crate) fn with_loop<R>(
         {
             b.counter += 1;
             *item_id = b.counter;
+            if let Some(crate::control::GroupKind::Loop {
+                items: crate::control::LoopItems::Static(_),
+                item_id: scoped_id,
+                ..
+            }) = &mut scoped
+            {
+                *scoped_id = b.counter;
+            }
         }
         b.counter += 1;
         let index = b.pipeline.groups.len();
@@ -768,6 +933,7 @@ pub(crate) fn with_loop<R>(
             id: b.counter,
             kind,
             parent: b.open_groups.last().copied(),
+            scoped,
         });
         b.open_groups.push(index);
         (b.pipeline.id, index)
@@ -807,6 +973,7 @@ pub(crate) fn with_branch<R>(
             });
             return None;
         }
+        let scoped = scoped_kind(b).then(|| kind.clone());
         if let GroupKind::Branch {
             negated, condition, ..
         } = &mut kind
@@ -829,6 +996,7 @@ pub(crate) fn with_branch<R>(
                     id,
                     kind: GroupKind::Branches,
                     parent,
+                    scoped: scoped.as_ref().map(|_| GroupKind::Branches),
                 });
                 w
             }
@@ -839,6 +1007,7 @@ pub(crate) fn with_branch<R>(
             id: b.counter,
             kind,
             parent: Some(w),
+            scoped,
         });
         b.open_groups.push(index);
         Some((b.pipeline.id, w, index))

@@ -129,12 +129,19 @@ fn group_label(p: &Pipeline, g: usize) -> String {
                         p.task(*task).map_or("?", |t| t.name.as_str())
                     )
                 }
+                LoopItems::Collected { task, output } => {
+                    format!(
+                        "{}.{output} (collected)",
+                        p.task(*task).map_or("?", |t| t.name.as_str())
+                    )
+                }
             };
             match parallelism {
                 Some(n) => format!("for each item in {over} ({n} at a time)"),
                 None => format!("for each item in {over}"),
             }
         }
+        GroupKind::Pipeline { name, .. } => format!("pipeline {name}"),
         GroupKind::ExitHandler { exit_task, .. } => format!(
             "exit handler: then {}",
             p.task(*exit_task).map_or("?", |t| label(t))

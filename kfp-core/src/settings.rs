@@ -18,11 +18,11 @@ mod pod_metadata;
 mod task;
 mod validate;
 
-pub use validate::{has_uri_password, looks_like_credential};
 pub(crate) use validate::{
     cpu_cores, is_cpu_quantity, is_env_name, is_k8s_name, is_label_key, is_label_value,
     memory_bytes,
 };
+pub use validate::{has_uri_password, looks_like_credential};
 
 /// Everything set on one task beyond its arguments.
 #[derive(Clone, Debug, Default, PartialEq)]

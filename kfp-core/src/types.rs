@@ -129,6 +129,9 @@ pub trait KfpType: Sized {
     /// The artifact type, for file parameters ([`InputPath`](crate::artifact::InputPath),
     /// [`OutputPath`](crate::artifact::OutputPath)); `None` for values.
     const ARTIFACT: Option<crate::artifact::ArtifactType> = None;
+    /// For a list of files (`Vec<InputPath<K>>`), the artifact type of its items; `None`
+    /// otherwise.
+    const ITEM_ARTIFACT: Option<crate::artifact::ArtifactType> = None;
 
     /// The value as JSON (v2 `parameterValues`, v1 constants before formatting).
     fn to_json(&self) -> Value;
@@ -387,6 +390,7 @@ fn element_error(index: impl fmt::Display, e: ValueError) -> ValueError {
 impl<T: KfpType> KfpType for Vec<T> {
     const KIND: ParamKind = ParamKind::List;
     const RUST_NAME: &'static str = "Vec";
+    const ITEM_ARTIFACT: Option<crate::artifact::ArtifactType> = T::ARTIFACT;
     fn to_json(&self) -> Value {
         Value::Array(self.iter().map(KfpType::to_json).collect())
     }

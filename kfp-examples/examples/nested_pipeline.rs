@@ -2,8 +2,10 @@
 //! (compile it alone with `add_twice()`), and `nested_pipeline` calls it twice, feeding the
 //! first call's output to the second.
 //!
-//! A nested pipeline's tasks join the calling pipeline's DAG (its parameters stand for the
-//! caller's arguments), so the compiled YAML runs the same steps on KFP v1 and v2.
+//! Each call runs as a DAG of its own: KFP v1's `graph-add-twice-<n>` template (kfp 1.8.9's
+//! `@dsl.graph_component`), KFP v2's `comp-add-twice` component with its own inputs and
+//! outputs (as kfp 2.17.3 compiles a pipeline called in a pipeline); a constant argument
+//! (`2`) is passed as a literal, and `DEFAULT` takes the parameter's default.
 
 use kfp_core::prelude::*;
 

@@ -141,6 +141,54 @@ fn nested_pipeline_gives_its_result() {
 }
 
 #[test]
+fn pipelines_as_components_run_with_their_outputs() {
+    let (r, _d) = run(
+        &kfp_examples::pipeline_as_component::pipeline_as_component(),
+        Runner::in_process(),
+    );
+    assert_succeeded(&r);
+    // 10 + 2 + 2 = 14; then 14 + 14 + 14 = 42, read by `show` outside the nested pipeline.
+    assert_eq!(r.output::<i64>("add-2", "Output").unwrap(), 14);
+    assert_eq!(r.output::<i64>("add-4", "Output").unwrap(), 42);
+    // `count` reads the Dataset `make-and-add` returns: "14".
+    assert_eq!(r.output::<i64>("count", "Output").unwrap(), 2);
+    assert_eq!(r.task("show").unwrap().state, TaskState::Succeeded);
+    // What the pipeline returns: `make-and-add`'s `total`.
+    assert_eq!(r.pipeline_output::<i64>("Output").unwrap(), 42);
+    assert_eq!(r.to_json()["outputs"]["Output"], 42);
+    assert!(kfp_core::__private::support::run_summary(&r)
+        .contains("pipeline outputs:\n  Output = 42\n"));
+}
+
+#[test]
+fn control_flow_inside_nested_pipelines_runs() {
+    let (r, _d) = run(
+        &kfp_examples::nested_control::nested_control(),
+        Runner::in_process().param("start", 3_i64),
+    );
+    assert_succeeded(&r);
+    // First call: x = 3 + 1 = 4, not over 5; second call (inside `start < 100`): x = 3.
+    assert_eq!(r.task("show").unwrap().state, TaskState::Skipped);
+    assert_eq!(r.task("show-2").unwrap().state, TaskState::Skipped);
+    assert_eq!(r.output::<i64>("add-2[1]", "Output").unwrap(), 6);
+    assert_eq!(r.output::<i64>("add-3[0]", "Output").unwrap(), 4);
+}
+
+#[test]
+fn a_loop_over_files_reads_each_file() {
+    let (r, _d) = run(
+        &kfp_examples::loop_over_files::loop_over_files(),
+        Runner::in_process(),
+    );
+    assert_succeeded(&r);
+    // One `read` per file the first loop wrote, in order: "1", "22", "333".
+    let lens: Vec<i64> = (0..3)
+        .map(|i| r.output::<i64>(&format!("read[{i}]"), "Output").unwrap())
+        .collect();
+    assert_eq!(lens, [1, 2, 3]);
+}
+
+#[test]
 fn exit_handler_runs_its_exit_task() {
     let (r, _d) = run(
         &kfp_examples::exit_handler::exit_handler(),

@@ -43,6 +43,12 @@ fn examples() -> Vec<(&'static str, Pipeline)> {
             ex::reusable_components::reusable_components(),
         ),
         ("nested_pipeline", ex::nested_pipeline::nested_pipeline()),
+        ("nested_control", ex::nested_control::nested_control()),
+        ("loop_over_files", ex::loop_over_files::loop_over_files()),
+        (
+            "pipeline_as_component",
+            ex::pipeline_as_component::pipeline_as_component(),
+        ),
         ("reusable_ir", ex::reusable_ir::reusable_ir()),
         ("local_faults", ex::local_faults::local_faults()),
         ("local_bench", ex::local_bench::parallel_loop()),

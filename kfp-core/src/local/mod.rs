@@ -375,6 +375,7 @@ impl Runner {
         } else {
             RunState::Succeeded
         };
+        let (outputs, output_artifacts) = record::pipeline_outputs(pipeline, &tasks);
         Ok(RunRecord {
             pipeline: pipeline.name.clone(),
             run_id,
@@ -383,6 +384,8 @@ impl Runner {
             tasks,
             state,
             elapsed: started.elapsed(),
+            outputs,
+            output_artifacts,
         })
     }
 

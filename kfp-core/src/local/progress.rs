@@ -212,6 +212,19 @@ pub fn summary(record: &RunRecord) -> String {
         out.push_str("outputs:\n");
         out.push_str(&outputs);
     }
+    if !record.outputs.is_empty() || !record.output_artifacts.is_empty() {
+        out.push_str("pipeline outputs:\n");
+        for (k, v) in &record.outputs {
+            out.push_str(&format!("  {k} = {v}\n"));
+        }
+        for (k, a) in &record.output_artifacts {
+            out.push_str(&format!(
+                "  {k} = {} ({})\n",
+                shown(std::path::Path::new(&a.uri)).display(),
+                a.schema_title
+            ));
+        }
+    }
     let metrics = logged_metrics(record);
     if !metrics.is_empty() {
         out.push_str("metrics:\n");

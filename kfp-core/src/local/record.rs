@@ -148,6 +148,44 @@ pub struct RunRecord {
     pub state: RunState,
     /// The run's wall time.
     pub elapsed: Duration,
+    /// The pipeline's outputs (what its function returns) that are values, by name; an
+    /// output whose task did not give it is left out.
+    pub outputs: Map<String, Value>,
+    /// The pipeline's outputs that are files, by name.
+    pub output_artifacts: BTreeMap<String, ArtifactRecord>,
+}
+
+/// The pipeline's outputs, read from the records of the tasks that give them (a task that
+/// ran once: outside any loop).
+pub(crate) fn pipeline_outputs(
+    pipeline: &crate::spec::pipeline::Pipeline,
+    tasks: &[TaskRecord],
+) -> (Map<String, Value>, BTreeMap<String, ArtifactRecord>) {
+    let mut values = Map::new();
+    let mut files = BTreeMap::new();
+    for o in &pipeline.outputs {
+        let crate::spec::pipeline::Arg::Output { task, output } = &o.source else {
+            continue;
+        };
+        let Some(producer) = pipeline.task(*task) else {
+            continue;
+        };
+        let key = crate::compiler::v2_io::io_name(&producer.component, output);
+        let Some(record) = tasks
+            .iter()
+            .find(|t| t.task == producer.name && t.iteration.is_empty())
+        else {
+            continue;
+        };
+        if o.artifact.is_some() {
+            if let Some(a) = record.artifacts.get(key.as_ref()) {
+                files.insert(o.name.clone(), a.clone());
+            }
+        } else if let Some(v) = record.outputs.get(key.as_ref()) {
+            values.insert(o.name.clone(), v.clone());
+        }
+    }
+    (values, files)
 }
 
 impl RunRecord {
@@ -191,6 +229,23 @@ impl RunRecord {
             output: output.to_owned(),
             reason: format!("{value} is not a `{}`: {e}", T::RUST_NAME),
         })
+    }
+
+    /// The pipeline's output `name` (what its function returns), as a `T`.
+    pub fn pipeline_output<T: KfpType>(&self, name: &str) -> Result<T, LocalError> {
+        let no_such = |reason: String| LocalError::NoSuchOutput {
+            task: format!("(pipeline {})", self.pipeline),
+            output: name.to_owned(),
+            reason,
+        };
+        let value = self.outputs.get(name).ok_or_else(|| {
+            no_such(format!(
+                "the run has no such output; its outputs: {}",
+                names(self.outputs.keys())
+            ))
+        })?;
+        T::from_json(value)
+            .map_err(|e| no_such(format!("{value} is not a `{}`: {e}", T::RUST_NAME)))
     }
 
     /// The local path of output artifact `output` of task `task`.
@@ -264,6 +319,12 @@ impl RunRecord {
             "elapsedSeconds": self.elapsed.as_secs_f64(),
             "parameters": self.params,
             "tasks": tasks,
+            "outputs": self.outputs,
+            "outputArtifacts": self
+                .output_artifacts
+                .iter()
+                .map(|(k, a)| (k.clone(), json!({"uri": a.uri, "type": a.schema_title})))
+                .collect::<Map<String, Value>>(),
         })
     }
 }

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::condition::{coerce, compare, conditions};
 use super::executor_input::TaskInputs;
@@ -24,6 +24,19 @@ use super::Runner;
 use crate::compiler::v2_io::io_name;
 use crate::control::{Condition, GroupKind, LoopItems};
 use crate::spec::pipeline::{Arg, Pipeline, TaskId};
+
+/// The key of a loop item that stands for a file: a loop over files a loop collected.
+const FILE_ITEM: &str = "__kfp_file";
+
+/// The file a loop item stands for, if it does.
+fn file_item(item: &Value) -> Option<ArtifactRecord> {
+    let a = item.as_object().filter(|o| o.len() == 1)?.get(FILE_ITEM)?;
+    Some(ArtifactRecord {
+        uri: a.get("uri")?.as_str()?.to_owned(),
+        schema_title: a.get("schemaTitle")?.as_str()?.to_owned(),
+        metadata: a.get("metadata").cloned().unwrap_or_else(|| json!({})),
+    })
+}
 
 /// What a run needs besides the pipeline.
 pub(crate) struct Context<'a> {
@@ -313,6 +326,34 @@ impl Sched<'_, '_> {
         let value = match items {
             LoopItems::Static(list) => Value::Array(list.clone()),
             LoopItems::Param(name) => self.cx.params.get(name).cloned().unwrap_or(Value::Null),
+            // Every iteration of the producer, in order: its values, or its files as items
+            // that stand for them.
+            LoopItems::Collected { task, output } => {
+                let p = task.index();
+                if !self.complete[p] {
+                    return Items::Pending;
+                }
+                let mut found: Vec<&Inst> = self.insts.iter().filter(|x| x.task == p).collect();
+                found.sort_by(|a, b| a.ctx.cmp(&b.ctx));
+                let mut list = Vec::new();
+                for x in found {
+                    match x.st {
+                        St::Pending | St::Running => return Items::Pending,
+                        St::Done(s) if !s.has_outputs() => continue,
+                        St::Done(_) => {}
+                    }
+                    let key = io_name(&self.p.tasks[p].component, output).into_owned();
+                    let Some(r) = &x.record else { continue };
+                    if let Some(v) = r.outputs.get(&key) {
+                        list.push(v.clone());
+                    } else if let Some(a) = r.artifacts.get(&key) {
+                        list.push(json!({ FILE_ITEM: {
+                            "uri": a.uri, "schemaTitle": a.schema_title, "metadata": a.metadata,
+                        }}));
+                    }
+                }
+                Value::Array(list)
+            }
             LoopItems::Output { task, output } => {
                 let p = task.index();
                 let pctx = &outer[..self.loops[p].len().min(outer.len())];
@@ -569,7 +610,10 @@ impl Sched<'_, '_> {
                     .and_then(|l| l.get(ctx[pos]))
                     .cloned();
                 match (item, field) {
-                    (Some(v), None) => Resolved::Value(v),
+                    (Some(v), None) => match file_item(&v) {
+                        Some(a) => Resolved::Artifacts(vec![a]),
+                        None => Resolved::Value(v),
+                    },
                     (Some(v), Some(f)) => {
                         v.get(f).cloned().map_or(Resolved::Absent, Resolved::Value)
                     }

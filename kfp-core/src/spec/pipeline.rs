@@ -94,6 +94,25 @@ pub struct TaskSpec {
     /// The innermost group (condition, loop, exit handler) the task is in, as an index in
     /// [`Pipeline::groups`]; `None` at the top of the pipeline.
     pub group: Option<usize>,
+    /// In a nested pipeline, the arguments as its body wrote them: there an [`Arg::Param`]
+    /// names a parameter of the nested pipeline, not of the pipeline being built (KFP v2
+    /// passes it as an input of the nested pipeline's component). `None` outside a nested
+    /// pipeline, where it would equal [`TaskSpec::args`].
+    pub scoped_args: Option<Vec<Option<Arg>>>,
+}
+
+/// An output of a pipeline: one value its function returns (a
+/// [`TaskOutput`](crate::dsl::TaskOutput), or a field of a `#[derive(Outputs)]` handle struct).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineOutput {
+    /// The output's name: `Output` for a single value, the field name for named outputs.
+    pub name: String,
+    /// Where the value comes from: an output of a task of the pipeline.
+    pub source: Arg,
+    /// The KFP type of a value.
+    pub kind: ParamKind,
+    /// The artifact type, when the output is a file.
+    pub artifact: Option<crate::artifact::ArtifactType>,
 }
 
 /// A built pipeline: what `#[pipeline]` returns, ready to compile.
@@ -107,13 +126,20 @@ pub struct Pipeline {
     pub params: Vec<ParamSpec>,
     /// The tasks, in the order the pipeline function made them.
     pub tasks: Vec<TaskSpec>,
-    /// The groups (conditions, loops, exit handlers), in the order they were opened.
+    /// The groups (conditions, loops, exit handlers, nested pipelines), in the order they were
+    /// opened.
     pub groups: Vec<crate::control::GroupSpec>,
+    /// What the pipeline function returns, as the pipeline's outputs (KFP v2's
+    /// `root.outputDefinitions`; KFP v1 has none, as kfp 1.8.9 ignores a pipeline's return).
+    pub outputs: Vec<PipelineOutput>,
     /// Problems found while the pipeline function ran; compiling reports them.
     pub errors: Vec<BuildError>,
     /// How long a run may take (KFP v1 writes it as the Workflow's `activeDeadlineSeconds`).
     pub timeout: Option<crate::settings::Duration>,
     pub(crate) id: u64,
+    /// The parameters that are files, or lists of files (`true`), with their types: those of
+    /// a nested pipeline compiled as a pipeline of its own (KFP v2).
+    pub(crate) file_params: Vec<(String, crate::artifact::ArtifactType, bool)>,
 }
 
 impl Pipeline {

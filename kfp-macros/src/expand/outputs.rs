@@ -119,6 +119,21 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         .iter()
         .zip(&name_strs)
         .map(|(id, n)| quote!(#id: #kfp::__private::TaskOutput::new(__kfp_task, #n)));
+    // Read from `output_specs`, so that a field type that is not a KFP type is reported once,
+    // there; a file (`OutputPath<K>`, `InputPath<K>`) says its artifact type.
+    let pipeline_outputs = names.iter().zip(&types).enumerate().map(|(i, (id, ty))| {
+        let file = if is_path_type(ty) {
+            quote!(<#ty as #kfp::__private::KfpType>::ARTIFACT)
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        quote!(#kfp::__private::pipeline_output_of(
+            __kfp_specs.get(#i),
+            self.#id.task(),
+            self.#id.name(),
+            #file,
+        ))
+    });
     let doc = format!("The outputs of a task whose component returns [`{ident}`].");
     Ok(quote! {
         #[doc = #doc]
@@ -145,6 +160,14 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
 
             #[automatically_derived]
+            impl #kfp::__private::PipelineOutputs for #handles {
+                fn pipeline_outputs(&self) -> #kfp::__private::Vec<#kfp::__private::PipelineOutput> {
+                    let __kfp_specs = <#ident as #kfp::__private::ComponentReturn>::output_specs();
+                    ::core::convert::From::from([#(#pipeline_outputs),*])
+                }
+            }
+
+            #[automatically_derived]
             impl #kfp::__private::OutputHandles for #handles {
                 fn from_task(__kfp_task: #kfp::__private::TaskId) -> Self {
                     #handles { #(#handle_inits,)* }
@@ -152,6 +175,18 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
         };
     })
+}
+
+/// Whether `ty` is a file type (`OutputPath<K>`, `InputPath<K>`, by its last path segment).
+fn is_path_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "OutputPath" || s.ident == "InputPath"),
+        _ => false,
+    }
 }
 
 fn not_a_struct(keyword: impl quote::ToTokens) -> syn::Error {

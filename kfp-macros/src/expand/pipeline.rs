@@ -165,6 +165,23 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         syn::ReturnType::Type(_, ty) => quote!(#ty),
     };
     let body_fn = quote::format_ident!("__kfp_pipeline_{}", ident.unraw());
+    let fn_name = ident.unraw().to_string();
+    let outputs_fn = quote::format_ident!("__kfp_outputs_{}", ident.unraw());
+    // The one place that needs the return type to be a pipeline's outputs, spanned on it.
+    let (ret_span, ret_ty) = match &p.original.sig.output {
+        syn::ReturnType::Default => (proc_macro2::Span::call_site(), quote!(())),
+        syn::ReturnType::Type(_, ty) => (ty.span(), quote!(#ty)),
+    };
+    let ret_kfp = respan(kfp.clone(), ret_span);
+    let outputs_item = quote_spanned! {ret_span=>
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #outputs_fn(
+            __kfp_returned: &#ret_ty,
+        ) -> #ret_kfp::__private::Vec<#ret_kfp::__private::PipelineOutput> {
+            #ret_kfp::__private::pipeline_outputs(__kfp_returned)
+        }
+    };
     let nested_params = p.params.iter().map(|param| {
         let id = &param.ident;
         let ty = &param.ty;
@@ -185,9 +202,12 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
         #doc_attr
         #vis fn #ident() -> #kfp::Pipeline {
             #kfp::build_pipeline(#name, #description, |__kfp_params: &mut #kfp::__private::Params| {
-                let _ = #body_fn(__kfp_params);
+                let __kfp_returned = #body_fn(__kfp_params);
+                #kfp::__private::set_pipeline_outputs(#outputs_fn(&__kfp_returned));
             })
         }
+
+        #outputs_item
 
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::unused_unit)]
@@ -207,8 +227,10 @@ pub(crate) fn expand(p: &Pipeline) -> TokenStream {
             pub fn task(#(#nested_params),*) -> #ret {
                 #kfp::__private::nested_pipeline(
                     #name,
+                    #fn_name,
                     ::core::convert::From::from([#(#nested_args),*]),
                     super::#body_fn,
+                    super::#outputs_fn,
                 )
             }
         }

@@ -44,6 +44,28 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::kfp_core::__private::PipelineOutputs for StatsOutputs {
+        fn pipeline_outputs(
+            &self,
+        ) -> ::kfp_core::__private::Vec<::kfp_core::__private::PipelineOutput> {
+            let __kfp_specs = <Stats as ::kfp_core::__private::ComponentReturn>::output_specs();
+            ::core::convert::From::from([
+                ::kfp_core::__private::pipeline_output_of(
+                    __kfp_specs.get(0usize),
+                    self.sum.task(),
+                    self.sum.name(),
+                    ::core::option::Option::None,
+                ),
+                ::kfp_core::__private::pipeline_output_of(
+                    __kfp_specs.get(1usize),
+                    self.label.task(),
+                    self.label.name(),
+                    ::core::option::Option::None,
+                ),
+            ])
+        }
+    }
+    #[automatically_derived]
     impl ::kfp_core::__private::OutputHandles for StatsOutputs {
         fn from_task(__kfp_task: ::kfp_core::__private::TaskId) -> Self {
             StatsOutputs {

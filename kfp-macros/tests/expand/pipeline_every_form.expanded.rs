@@ -14,9 +14,19 @@ pub fn demo() -> ::kfp_core::Pipeline {
         "demo",
         ::core::option::Option::Some("A demo"),
         |__kfp_params: &mut ::kfp_core::__private::Params| {
-            let _ = __kfp_pipeline_demo(__kfp_params);
+            let __kfp_returned = __kfp_pipeline_demo(__kfp_params);
+            ::kfp_core::__private::set_pipeline_outputs(
+                __kfp_outputs_demo(&__kfp_returned),
+            );
         },
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case)]
+fn __kfp_outputs_demo(
+    __kfp_returned: &(),
+) -> ::kfp_core::__private::Vec<::kfp_core::__private::PipelineOutput> {
+    ::kfp_core::__private::pipeline_outputs(__kfp_returned)
 }
 #[doc(hidden)]
 #[allow(non_snake_case, clippy::unused_unit)]
@@ -46,11 +56,13 @@ pub mod demo {
     ) -> () {
         ::kfp_core::__private::nested_pipeline(
             "demo",
+            "demo",
             ::core::convert::From::from([
                 ("epochs", ::kfp_core::__private::arg::<i64, _>(epochs)),
                 ("model", ::kfp_core::__private::arg::<String, _>(model)),
             ]),
             super::__kfp_pipeline_demo,
+            super::__kfp_outputs_demo,
         )
     }
 }

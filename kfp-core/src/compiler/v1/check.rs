@@ -61,7 +61,7 @@ fn check_one_of(p: &Pipeline, errors: &mut Vec<BuildError>) {
 /// What KFP v1 cannot express: `elif`/`else` branches, fan-in of a loop's outputs, and a
 /// task's final status.
 fn check_groups_and_inputs(p: &Pipeline, errors: &mut Vec<BuildError>) {
-    for g in &p.groups {
+    for (index, g) in p.groups.iter().enumerate() {
         // An ordered comparison stands unquoted in Argo's `when`: only a number can.
         if let GroupKind::Condition { condition, .. } = &g.kind {
             if !matches!(condition.op, CmpOp::Eq | CmpOp::Ne) {
@@ -83,6 +83,32 @@ fn check_groups_and_inputs(p: &Pipeline, errors: &mut Vec<BuildError>) {
                     }
                 }
             }
+        }
+        if let GroupKind::Loop {
+            items: crate::control::LoopItems::Collected { .. },
+            ..
+        } = &g.kind
+        {
+            let readers: Vec<String> = p
+                .tasks
+                .iter()
+                .filter(|t| {
+                    t.args
+                        .iter()
+                        .flatten()
+                        .any(|a| matches!(a, Arg::LoopItem { group, .. } if *group == index))
+                })
+                .map(|t| format!("`{}`", t.name))
+                .collect();
+            errors.push(BuildError::Unsupported {
+                task: g.name(),
+                message: format!(
+                    "it loops over the outputs of a loop collected into a nested pipeline's \
+                     list parameter (kfp's `dsl.Collected`), read by task {}: a loop over \
+                     files, which only KFP v2 can do; compile with `--target v2`",
+                    readers.join(", ")
+                ),
+            });
         }
         if let GroupKind::Branch { condition, .. } = &g.kind {
             let which = if condition.is_some() {

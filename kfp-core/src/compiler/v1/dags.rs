@@ -69,6 +69,9 @@ pub(super) struct Dags<'p> {
     pub(super) deps: HashMap<Node, BTreeSet<String>>,
     /// Which outputs of each task are consumed as parameters downstream.
     pub(super) consumed: Vec<BTreeSet<String>>,
+    /// What each DAG hands out to its parent: a nested pipeline's outputs read outside it
+    /// (kfp's graph outputs), by name: the value inside the DAG and whether it is a file.
+    pub(super) outputs: Vec<BTreeMap<String, (String, bool)>>,
 }
 
 impl<'p> Dags<'p> {
@@ -83,6 +86,7 @@ impl<'p> Dags<'p> {
             art_args: HashMap::new(),
             deps: HashMap::new(),
             consumed: vec![BTreeSet::new(); p.tasks.len()],
+            outputs: vec![BTreeMap::new(); n],
         }
     }
 
@@ -100,7 +104,8 @@ impl<'p> Dags<'p> {
             GroupKind::Loop { items, item_id, .. } => match items {
                 LoopItems::Static(_) => format!("loop-item-param-{item_id}"),
                 LoopItems::Param(p) => format!("{p}-loop-item"),
-                LoopItems::Output { task, output } => {
+                // Refused for v1 by `check_v1`.
+                LoopItems::Output { task, output } | LoopItems::Collected { task, output } => {
                     format!("{}-{output}-loop-item", self.p.tasks[task.index].name)
                 }
             },
@@ -157,6 +162,16 @@ impl<'p> Dags<'p> {
                 self.inputs[dag_index(dag)].insert(name.clone());
                 return format!("{{{{inputs.parameters.{name}}}}}");
             }
+            // An output a nested pipeline in this DAG returns: read from its graph template.
+            Ref::Output { task, .. } => {
+                if let Some(Node::Group(h)) = self.node_in(dag, *task) {
+                    if matches!(self.p.groups[h].kind, GroupKind::Pipeline { .. }) {
+                        let holder = self.p.groups[h].name();
+                        self.deps.entry(consumer).or_default().insert(holder);
+                        return self.lift(r, h);
+                    }
+                }
+            }
             _ => {}
         }
         let artifact = matches!(r, Ref::Output { artifact: true, .. });
@@ -182,6 +197,38 @@ impl<'p> Dags<'p> {
         } else {
             format!("{{{{inputs.parameters.{name}}}}}")
         }
+    }
+
+    /// Makes output `r` of a task inside group `g` an output of `g`'s template (kfp's graph
+    /// outputs, read outside a nested pipeline) and returns how `g`'s parent DAG reads it.
+    fn lift(&mut self, r: &Ref, g: usize) -> String {
+        let name = self.ref_name(r);
+        let Ref::Output {
+            task,
+            output,
+            artifact,
+        } = r
+        else {
+            return String::new();
+        };
+        let inner = match self.node_in(Some(g), *task) {
+            Some(Node::Task(_)) => {
+                let producer = &self.p.tasks[*task].name;
+                if *artifact {
+                    format!("{{{{tasks.{producer}.outputs.artifacts.{name}}}}}")
+                } else {
+                    let text = format!("{{{{tasks.{producer}.outputs.parameters.{name}}}}}");
+                    self.consumed[*task].insert((*output).to_owned());
+                    text
+                }
+            }
+            Some(Node::Group(h)) => self.lift(r, h),
+            None => String::new(),
+        };
+        self.outputs[g + 1].insert(name.clone(), (inner, *artifact));
+        let holder = self.p.groups[g].name();
+        let kind = if *artifact { "artifacts" } else { "parameters" };
+        format!("{{{{tasks.{holder}.outputs.{kind}.{name}}}}}")
     }
 
     /// The node of the DAG of `dag` that holds task `task`: the task itself, or the group on
@@ -330,6 +377,26 @@ impl<'p> Dags<'p> {
         }
         if !inputs.is_empty() {
             template.insert("inputs".into(), Value::Object(inputs));
+        }
+        let (files, values): (Vec<_>, Vec<_>) =
+            self.outputs[index].iter().partition(|(_, (_, file))| *file);
+        let mut outputs = Map::new();
+        if !values.is_empty() {
+            let params = values
+                .iter()
+                .map(|(n, (v, _))| json!({"name": n, "valueFrom": {"parameter": v}}))
+                .collect();
+            outputs.insert("parameters".into(), Value::Array(params));
+        }
+        if !files.is_empty() {
+            let artifacts = files
+                .iter()
+                .map(|(n, (v, _))| json!({"name": n, "from": v}))
+                .collect();
+            outputs.insert("artifacts".into(), Value::Array(artifacts));
+        }
+        if !outputs.is_empty() {
+            template.insert("outputs".into(), Value::Object(outputs));
         }
         template.insert(
             "dag".into(),

@@ -63,9 +63,14 @@ pub(super) fn group_fields(pipeline: &Pipeline, dags: &mut Dags) -> Vec<Map<Stri
                     let value = dags.resolve(&r, group.parent, Node::Group(g));
                     fields.insert("withParam".into(), json!(value));
                 }
+                // Refused for v1 by `check_v1`.
+                LoopItems::Collected { .. } => {}
             },
             // `elif`/`else` branches are refused for v1 by `check`.
-            GroupKind::ExitHandler { .. } | GroupKind::Branches | GroupKind::Branch { .. } => {}
+            GroupKind::ExitHandler { .. }
+            | GroupKind::Branches
+            | GroupKind::Branch { .. }
+            | GroupKind::Pipeline { .. } => {}
         }
     }
     group_fields

@@ -192,7 +192,8 @@ impl<'p> Context<'p> {
     pub(super) fn items(&self, g: usize) -> Option<Channel> {
         match &self.group(g)?.kind {
             GroupKind::Loop { items, .. } => match items {
-                LoopItems::Static(_) => None,
+                // Compiled in the nested pipeline, where it is a loop over its parameter.
+                LoopItems::Static(_) | LoopItems::Collected { .. } => None,
                 LoopItems::Param(p) => Some(Channel::Param(p.clone())),
                 LoopItems::Output { task, output } => {
                     let producer = self.p.task(*task)?;
@@ -273,7 +274,10 @@ impl<'p> Context<'p> {
     pub(super) fn ty(&self, c: &Channel) -> Type {
         let param = |kind: Option<ParamKind>| Type::Param(kind.unwrap_or(ParamKind::String));
         match c {
-            Channel::Param(p) => param(self.p.params.iter().find(|s| s.name == *p).map(|s| s.kind)),
+            Channel::Param(p) => match self.file_param(p) {
+                Some((title, _)) => Type::Artifact(title.into()),
+                None => param(self.p.params.iter().find(|s| s.name == *p).map(|s| s.kind)),
+            },
             Channel::Output { task, key } => {
                 let Some(producer) = self.task(*task) else {
                     return param(None);
@@ -288,6 +292,9 @@ impl<'p> Context<'p> {
                     Some(Io::Parameter(kind)) => Type::Param(kind),
                     None => param(None),
                 }
+            }
+            Channel::Item(g) if self.file_loop(*g).is_some() => {
+                Type::Artifact(self.file_loop(*g).unwrap_or_default().into())
             }
             Channel::Item(g) => param(match self.group(*g).map(|g| &g.kind) {
                 Some(GroupKind::Loop { item_kind, .. }) => *item_kind,
@@ -309,6 +316,28 @@ impl<'p> Context<'p> {
                 }),
                 None => param(None),
             },
+        }
+    }
+
+    /// The schema title of parameter `name` when it is a file, and whether it is a list of
+    /// files.
+    pub(super) fn file_param(&self, name: &str) -> Option<(&'static str, bool)> {
+        self.p
+            .file_params
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, a, list)| (a.schema_title, *list))
+    }
+
+    /// The schema title of the items of loop `g` when it loops over a list of files (a
+    /// nested pipeline's `Vec<InputPath<K>>` parameter).
+    pub(super) fn file_loop(&self, g: usize) -> Option<&'static str> {
+        match &self.group(g)?.kind {
+            GroupKind::Loop {
+                items: LoopItems::Param(p),
+                ..
+            } => self.file_param(p).filter(|(_, list)| *list).map(|(t, _)| t),
+            _ => None,
         }
     }
 

@@ -400,7 +400,13 @@ impl<'p> Dags<'p> {
         for (name, c) in self.group_channels(g) {
             match cx.ty(&c) {
                 Type::Artifact(title) => {
-                    artifacts.insert(name, json!({ "artifactType": artifact_type(&title) }));
+                    let list = matches!(&c, Channel::Param(p)
+                        if cx.file_param(p).is_some_and(|(_, list)| list));
+                    let mut spec = json!({ "artifactType": artifact_type(&title) });
+                    if list {
+                        spec["isArtifactList"] = json!(true);
+                    }
+                    artifacts.insert(name, spec);
                 }
                 Type::Param(kind) => {
                     params.insert(name, json!({ "parameterType": kind.v2_name() }));
@@ -606,6 +612,10 @@ impl<'p> Dags<'p> {
                     cx.input_name(&Channel::Item(g)),
                     json!({ "raw": pyjson::dumps(&Value::Array(values.clone()), true) }),
                 ),
+                (_, Some(list)) if cx.file_loop(g).is_some() => (
+                    cx.input_name(&Channel::Item(g)),
+                    json!({ "inputArtifact": cx.input_name(&list) }),
+                ),
                 (_, Some(list)) => (
                     cx.input_name(&Channel::Item(g)),
                     json!({ "inputParameter": cx.input_name(&list) }),
@@ -615,8 +625,13 @@ impl<'p> Dags<'p> {
             // The item is not an input of the loop's task: KFP gives it to each iteration.
             params.remove(&item_input);
             artifacts.remove(&item_input);
+            let iterator = if cx.file_loop(g).is_some() {
+                "artifactIterator"
+            } else {
+                "parameterIterator"
+            };
             t.insert(
-                "parameterIterator".into(),
+                iterator.into(),
                 json!({ "itemInput": item_input, "items": items }),
             );
             if let Some(n) = parallelism.filter(|&n| n > 0) {

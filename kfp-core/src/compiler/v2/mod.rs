@@ -43,9 +43,11 @@ mod check;
 mod containers;
 mod dag;
 pub mod io;
+mod nested;
 pub mod platform;
 
 pub(crate) use check::check;
+pub(crate) use nested::check_outputs;
 
 /// kfp 2.17.3's default image for Python components.
 pub const DEFAULT_IMAGE: &str = "python:3.11";
@@ -65,8 +67,9 @@ pub const EXECUTOR_INPUT_PLACEHOLDER: &str = "{{$}}";
 
 /// Compiles `pipeline` (already checked) to KFP v2 IR YAML, with kfp's comment header.
 pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
-    let mut docs = vec![pipeline_spec(compiler, pipeline)];
-    docs.extend(platform_spec(pipeline));
+    let (spec, platform) = build(compiler, pipeline);
+    let mut docs = vec![spec];
+    docs.extend(platform_document(platform));
     let mut out = header(pipeline);
     out.push_str(&yaml::to_string_multi(&docs));
     out
@@ -76,10 +79,35 @@ pub fn compile(compiler: &Compiler, pipeline: &Pipeline) -> String {
 ///
 /// Linear in the size of the pipeline (times the depth of its groups): every lookup goes
 /// through a task's or a group's index.
-pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
+#[cfg(test)]
+pub(crate) fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
+    build(compiler, pipeline).0
+}
+
+/// A `PipelineSpec` and the Kubernetes settings of its executors, by executor label.
+type Built = (Value, Map<String, Value>);
+
+/// The `PipelineSpec` of `pipeline` and the Kubernetes settings of its executors (and of
+/// those of the pipelines nested in it), by executor label.
+fn build(compiler: &Compiler, pipeline: &Pipeline) -> Built {
+    // A pipeline called inside this one is a component with a DAG of its own.
+    let split = nested::split(pipeline);
+    let pipeline = split.as_ref().map_or(pipeline, |s| &s.parent);
+    let subs: Vec<(usize, Built, &[_])> = split
+        .iter()
+        .flat_map(|s| &s.subs)
+        .map(|sub| {
+            let built = build(compiler, &sub.pipeline);
+            (sub.task, built, sub.files.as_slice())
+        })
+        .collect();
+    let mut platform = platform_executors(pipeline);
     let mut components = Map::new();
     let mut executors = Map::new();
-    for task in &pipeline.tasks {
+    for (t, task) in pipeline.tasks.iter().enumerate() {
+        if subs.iter().any(|(s, ..)| *s == t) {
+            continue;
+        }
         components.insert(component_name(task), component_spec(task));
         executors.insert(
             executor_label(task),
@@ -87,9 +115,31 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         );
     }
     let dag_tasks = dag::Dags::new(pipeline).build(&mut components);
+    for (t, ..) in &subs {
+        // The caller's names first, so that a nested pipeline's are the ones renamed.
+        components.insert(component_name(&pipeline.tasks[*t]), Value::Null);
+    }
+    for (t, (spec, sub_platform), files) in &subs {
+        let mut root = nested::merge(
+            spec,
+            sub_platform,
+            &mut components,
+            &mut executors,
+            &mut platform,
+        );
+        nested::file_inputs(&mut root, files);
+        components.insert(component_name(&pipeline.tasks[*t]), root);
+    }
 
     let mut root = Map::new();
-    root.insert("dag".into(), object([("tasks", Value::Object(dag_tasks))]));
+    let mut dag = object([("tasks", Value::Object(dag_tasks))]);
+    if let Some((defs, outputs)) = nested::outputs(pipeline) {
+        root.insert("outputDefinitions".into(), defs);
+        if let Value::Object(d) = &mut dag {
+            d.insert("outputs".into(), outputs);
+        }
+    }
+    root.insert("dag".into(), dag);
     if !pipeline.params.is_empty() {
         let params: Map<String, Value> = pipeline
             .params
@@ -105,7 +155,7 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
     }
     info.insert("name".into(), json!(sanitize_name(&pipeline.name)));
 
-    sort_keys(object([
+    let spec = sort_keys(object([
         ("components", Value::Object(components)),
         (
             "deploymentSpec",
@@ -115,20 +165,24 @@ pub fn pipeline_spec(compiler: &Compiler, pipeline: &Pipeline) -> Value {
         ("root", Value::Object(root)),
         ("schemaVersion", json!(SCHEMA_VERSION)),
         ("sdkVersion", json!(SDK_VERSION)),
-    ]))
+    ]));
+    (spec, platform)
 }
 
-/// The `PlatformSpec` document of `pipeline`, keys sorted, when a task has Kubernetes
-/// settings; `None` otherwise, as kfp writes the second document only for kfp-kubernetes.
-pub fn platform_spec(pipeline: &Pipeline) -> Option<Value> {
-    let executors: Map<String, Value> = pipeline
+/// The Kubernetes settings of the executors of `pipeline`'s own tasks, by executor label.
+fn platform_executors(pipeline: &Pipeline) -> Map<String, Value> {
+    pipeline
         .tasks
         .iter()
         .filter_map(|t| {
             let producer = |id| pipeline.task(id).map(|p| p.name.clone());
             platform::v2_platform_with(&t.settings, &producer).map(|k| (executor_label(t), k))
         })
-        .collect();
+        .collect()
+}
+
+/// The `PlatformSpec` document holding `executors`; `None` when there are none.
+fn platform_document(executors: Map<String, Value>) -> Option<Value> {
     if executors.is_empty() {
         return None;
     }
@@ -414,6 +468,18 @@ fn header(pipeline: &Pipeline) -> String {
                 out.push_str(&format!(" [Default: {}]", py_repr(&sort_keys(ir_value(d)))));
             }
             out.push('\n');
+        }
+    }
+    if !pipeline.outputs.is_empty() {
+        out.push_str("# Outputs:\n");
+        let mut outputs: Vec<_> = pipeline.outputs.iter().collect();
+        outputs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        for o in outputs {
+            let ty = match o.artifact {
+                Some(a) => a.schema_title.trim_start_matches("system.").to_owned(),
+                None => comment_type_name(o.kind).to_owned(),
+            };
+            out.push_str(&format!("#    {}: {ty}\n", comment_safe(&o.name)));
         }
     }
     out
