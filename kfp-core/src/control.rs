@@ -61,6 +61,7 @@
 //! them for the v1 target is a [`BuildError::Unsupported`](crate::BuildError::Unsupported).
 
 mod after_group;
+pub(crate) mod build;
 mod check;
 mod one_of;
 
@@ -73,7 +74,7 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
-use crate::dsl::{self, IntoArg, Param, Task, TaskOutput};
+use crate::dsl::{IntoArg, Param, Task, TaskOutput};
 use crate::spec::pipeline::{Arg, TaskId};
 use crate::types::{KfpType, ParamKind};
 
@@ -170,7 +171,7 @@ impl Condition {
             condition: self.clone(),
             name,
         };
-        let group = dsl::with_loop(kind, |group| {
+        let group = build::with_loop(kind, |group| {
             body();
             group
         });
@@ -213,7 +214,7 @@ impl Branches {
             condition: Some(condition.clone()),
             name: condition.name.clone(),
         };
-        let (opened, ()) = dsl::with_branch(last, wrapper, kind, || {
+        let (opened, ()) = build::with_branch(last, wrapper, kind, || {
             body();
         });
         negated.push(condition);
@@ -239,7 +240,7 @@ impl Branches {
             condition: None,
             name: None,
         };
-        dsl::with_branch(self.last, self.wrapper, kind, || {
+        build::with_branch(self.last, self.wrapper, kind, || {
             body();
         });
     }
@@ -590,7 +591,7 @@ impl<T> ParallelFor<T> {
             item_kind: self.item_kind,
             name: self.name,
         };
-        dsl::with_loop(kind, |group| {
+        build::with_loop(kind, |group| {
             body(LoopItem {
                 group,
                 field: None,
@@ -795,7 +796,7 @@ impl ExitHandler {
 
     /// Adds the tasks `body` adds to the group.
     pub fn run<R>(self, body: impl FnOnce() -> R) -> R {
-        dsl::with_group(
+        build::with_group(
             GroupKind::ExitHandler {
                 exit_task: self.exit_task,
                 name: self.name,

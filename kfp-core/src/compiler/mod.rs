@@ -1,10 +1,10 @@
 //! Compiles a [`Pipeline`] to YAML for a KFP cluster: KFP v1 (Argo Workflow) or KFP v2 (IR).
 //!
-//! Each target is a back end in its own folder, [`v1`] and [`v2`], with its checks
+//! Each target is a back end in its own folder, `v1/` and `v2/`, with its checks
 //! (`<target>/check.rs`), its renderers for tasks, settings, inputs and outputs, and its
 //! placeholders. What every target shares sits here: the checks of names, images, defaults,
 //! groups and scopes (`check.rs`), cycles found on the model (`cycles.rs`), the depth of
-//! constants ([`constants`]), and the command that runs a component. Nothing outside this
+//! constants (`constants.rs`), and the command that runs a component. Nothing outside this
 //! folder renders for one target: the model (`spec`, `dsl`, `control`, `settings`, `volumes`,
 //! `container_op`, `reusable`) knows no YAML, and the pod side (`runtime`, `ui`) imports
 //! nothing from here. `yaml.rs` (the PyYAML-style writer both back ends emit with) and

@@ -3,7 +3,7 @@
 //! there).
 
 use super::{ExitHandler, GroupKind};
-use crate::dsl::{self, Task};
+use crate::dsl::Task;
 use crate::error::BuildError;
 use crate::spec::pipeline::Pipeline;
 
@@ -53,7 +53,7 @@ impl ExitHandler {
             name: self.name,
         };
         let mut index = usize::MAX;
-        let r = dsl::with_loop(kind, |g| {
+        let r = super::build::with_loop(kind, |g| {
             index = g;
             body()
         });
