@@ -55,6 +55,15 @@
 //!   a component logs for the KFP UI: [`ui`]; tracking: [`mlflow`].
 //! - The command line every pipeline binary gets: [`cli`].
 //!
+//! # Layout
+//!
+//! - The model knows no YAML: [`spec`] (components, each input and output with its facts;
+//!   pipelines, tasks and the group tree), [`dsl`], [`control`], [`settings`].
+//! - Each target is a back end in its own folder, `compiler/v1` (Argo Workflow) and
+//!   `compiler/v2` (IR), with its checks and renderers; [`compiler`] holds what they share.
+//! - The pod side, `runtime` (private), reads flags and file kinds from the model only.
+//! - The command line every pipeline binary gets: [`cli`].
+//!
 //! The compilers' back ends, the pod side and the YAML writer are private. The hidden
 //! `__private` module holds what the macros' generated code calls; it is not public API.
 #![forbid(unsafe_code)]
