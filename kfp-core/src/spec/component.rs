@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::container::ContainerImpl;
 use crate::artifact::ArtifactType;
-use crate::reusable::ContainerImpl;
 use crate::runtime::{Invocation, RunError};
 use crate::types::ParamKind;
 
