@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::tree::{Node, Tree};
 use crate::control::{GroupKind, GroupSpec, LoopItems};
 use crate::spec::component::sanitize_name;
 use crate::spec::pipeline::{Arg, Pipeline};
@@ -88,56 +89,7 @@ pub(crate) fn task_cycle(pipeline: &Pipeline) -> Option<Vec<String>> {
     None
 }
 
-/// A place in the tree of groups: the pipeline's root, a group or a task (ordered so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Node {
-    Root,
-    Group(usize),
-    Task(usize),
-}
-
-/// The tree of groups, tolerant of an index from another pipeline or out of range, so that
-/// checking an invalid pipeline never panics.
-struct Tree<'p> {
-    p: &'p Pipeline,
-}
-
 impl Tree<'_> {
-    fn parent(&self, node: Node) -> Option<Node> {
-        let group = match node {
-            Node::Root => return None,
-            Node::Group(g) => self.p.groups.get(g)?.parent,
-            Node::Task(t) => self.p.tasks.get(t)?.group,
-        };
-        Some(group.map_or(Node::Root, Node::Group))
-    }
-
-    /// The nodes from the root down to `node`, both included.
-    fn path(&self, node: Node) -> Vec<Node> {
-        let mut path = vec![node];
-        let mut at = node;
-        // Groups form a tree; the bound only guards against a malformed pipeline.
-        while let Some(parent) = self.parent(at) {
-            path.push(parent);
-            at = parent;
-            if path.len() > self.p.groups.len() + 2 {
-                break;
-            }
-        }
-        if path.last() != Some(&Node::Root) {
-            path.push(Node::Root);
-        }
-        path.reverse();
-        path
-    }
-
-    /// The nodes of the paths to `a` and to `b` below the deepest group that holds both.
-    fn uncommon(&self, a: Node, b: Node) -> (Vec<Node>, Vec<Node>) {
-        let (pa, pb) = (self.path(a), self.path(b));
-        let common = pa.iter().zip(&pb).take_while(|(x, y)| x == y).count();
-        (pa[common..].to_vec(), pb[common..].to_vec())
-    }
-
     /// The name a cycle shows: the task's, the group's (`for-loop-2`), the pipeline's.
     fn name(&self, node: Node) -> String {
         match node {

@@ -14,6 +14,7 @@ mod check;
 pub(crate) mod constants;
 mod cycles;
 mod document;
+mod tree;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

@@ -15,16 +15,8 @@ use crate::spec::component::sanitize_name;
 use crate::spec::pipeline::{Arg, Pipeline, TaskSpec};
 use crate::types::ParamKind;
 
-/// A place in the tree of groups: the pipeline's root, a group or a task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) enum Node {
-    /// The pipeline's own DAG.
-    Root,
-    /// A group, by index in [`Pipeline::groups`].
-    Group(usize),
-    /// A task, by index in [`Pipeline::tasks`].
-    Task(usize),
-}
+pub(super) use crate::compiler::tree::Node;
+use crate::compiler::tree::Tree;
 
 /// A value that crosses into a DAG (kfp's `PipelineChannel`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,41 +74,25 @@ impl<'p> Context<'p> {
         self.p.groups.get(g)
     }
 
+    /// The tree of groups.
+    fn tree(&self) -> Tree<'p> {
+        Tree { p: self.p }
+    }
+
     /// The node that holds `node`; `None` for the root.
     pub(super) fn parent(&self, node: Node) -> Option<Node> {
-        let group = match node {
-            Node::Root => return None,
-            Node::Group(g) => self.group(g)?.parent,
-            Node::Task(t) => self.task(t)?.group,
-        };
-        Some(group.map_or(Node::Root, Node::Group))
+        self.tree().parent(node)
     }
 
     /// The nodes from the root down to `node`, both included (kfp's parent groups).
     pub(super) fn path(&self, node: Node) -> Vec<Node> {
-        let mut path = vec![node];
-        let mut at = node;
-        // Groups form a tree; the bound only guards against a malformed pipeline.
-        while let Some(parent) = self.parent(at) {
-            path.push(parent);
-            at = parent;
-            if path.len() > self.p.groups.len() + 2 {
-                break;
-            }
-        }
-        if path.last() != Some(&Node::Root) {
-            path.push(Node::Root);
-        }
-        path.reverse();
-        path
+        self.tree().path(node)
     }
 
     /// kfp's uncommon ancestors: the nodes of the paths to `a` and to `b` below the deepest
     /// group that holds both.
     pub(super) fn uncommon(&self, a: Node, b: Node) -> (Vec<Node>, Vec<Node>) {
-        let (pa, pb) = (self.path(a), self.path(b));
-        let common = pa.iter().zip(&pb).take_while(|(x, y)| x == y).count();
-        (pa[common..].to_vec(), pb[common..].to_vec())
+        self.tree().uncommon(a, b)
     }
 
     /// Whether `node` is a loop.
